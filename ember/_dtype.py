@@ -1,0 +1,233 @@
+"""dtypes, torch's type-promotion rules and the default dtype.
+
+Each ember dtype wraps the NumPy dtype that stores it (bfloat16 comes from
+ml_dtypes).  Promotion follows torch, not NumPy: an integer tensor combined with a
+float16 tensor is float16, a Python float does not upcast a float32 tensor, and
+integer true division gives the default float dtype.
+"""
+import builtins
+
+import ml_dtypes
+import numpy as np
+
+__all__ = [
+    "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
+    "float32", "float64", "complex64", "complex128", "half", "float", "double", "short",
+    "int", "long", "cfloat", "cdouble", "promote_types", "result_type", "can_cast",
+    "get_default_dtype", "set_default_dtype",
+]
+
+# Categories, ordered as torch orders them when mixing tensors and scalars.
+BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
+
+
+class dtype:
+    """A tensor element type (``ember.float32`` ...). Compare with ``is`` or ``==``."""
+
+    __slots__ = ("name", "np", "itemsize", "category", "is_signed", "_rank")
+
+    def __init__(self, name, np_dtype, category, is_signed, rank):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
+        self.category = category
+        self.is_signed = is_signed
+        self._rank = rank
+
+    @property
+    def is_floating_point(self):
+        return self.category == FLOAT
+
+    @property
+    def is_complex(self):
+        return self.category == COMPLEX
+
+    def to_real(self):
+        return {complex64: float32, complex128: float64}.get(self, self)
+
+    def to_complex(self):
+        return {float16: complex64, bfloat16: complex64, float32: complex64,
+                float64: complex128}.get(self, self)
+
+    def __repr__(self):
+        # NOTE: printed as torch prints it, so that output (and code that parses
+        # str(dtype)) is identical under ``import ember as torch``.
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+
+def _dtype_by_name(name):
+    return _BY_NAME[name]
+
+
+bool = dtype("bool", np.bool_, BOOL, False, 0)
+uint8 = dtype("uint8", np.uint8, INT, False, 1)
+int8 = dtype("int8", np.int8, INT, True, 1)
+int16 = dtype("int16", np.int16, INT, True, 2)
+int32 = dtype("int32", np.int32, INT, True, 3)
+int64 = dtype("int64", np.int64, INT, True, 4)
+float16 = dtype("float16", np.float16, FLOAT, True, 1)
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, FLOAT, True, 1)
+float32 = dtype("float32", np.float32, FLOAT, True, 2)
+float64 = dtype("float64", np.float64, FLOAT, True, 3)
+complex64 = dtype("complex64", np.complex64, COMPLEX, True, 2)
+complex128 = dtype("complex128", np.complex128, COMPLEX, True, 3)
+
+half, double, short, long, cfloat, cdouble = float16, float64, int16, int64, complex64, complex128
+float = float32  # noqa: A001  (torch.float is float32)
+int = int32  # noqa: A001  (torch.int is int32)
+
+ALL_DTYPES = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+              complex64, complex128)
+_BY_NAME = {d.name: d for d in ALL_DTYPES}
+# NumPy dtype -> ember dtype; keyed by np.dtype (hash-equal to its scalar type too).
+_FROM_NP = {d.np: d for d in ALL_DTYPES}
+
+
+def from_numpy_dtype(np_dtype):
+    """The ember dtype for a NumPy dtype; TypeError for ones torch has no equivalent of."""
+    try:
+        return _FROM_NP[np_dtype]
+    except KeyError:
+        pass
+    np_dtype = np.dtype(np_dtype)
+    if np_dtype in _FROM_NP:
+        return _FROM_NP[np_dtype]
+    raise TypeError(
+        f"can't convert np.ndarray of type numpy.{np_dtype}. The only supported types are: "
+        "float64, float32, float16, bfloat16, complex64, complex128, int64, int32, int16, "
+        "int8, uint8, and bool.")
+
+
+def _promote_same_category(a, b):
+    if a.category == INT:
+        if a.is_signed == b.is_signed:
+            return a if a._rank >= b._rank else b
+        unsigned, signed = (a, b) if not a.is_signed else (b, a)
+        # uint8 with int8 needs int16; with any wider signed type the signed one wins.
+        return int16 if signed is int8 else signed
+    if a.category == FLOAT and {a, b} == {float16, bfloat16}:
+        return float32
+    return a if a._rank >= b._rank else b
+
+
+def promote_types(type1, type2):
+    """The smallest dtype both can be converted to, by torch's table."""
+    if type1 is type2:
+        return type1
+    c1, c2 = type1.category, type2.category
+    if c1 == c2:
+        return _promote_same_category(type1, type2)
+    if c1 < c2:
+        type1, type2, c1, c2 = type2, type1, c2, c1
+    # type1 is of the higher category.
+    if c1 == COMPLEX and c2 == FLOAT:
+        real = promote_types(type1.to_real(), type2)
+        return real.to_complex()
+    return type1
+
+
+_default_dtype = float32
+
+
+def get_default_dtype():
+    """The dtype of floats created from Python numbers (float32 unless changed)."""
+    return _default_dtype
+
+
+def set_default_dtype(d):
+    """Set the default floating dtype; like torch, only float16/bfloat16/32/64 allowed."""
+    global _default_dtype
+    if not isinstance(d, dtype) or d.category != FLOAT:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_dtype = d
+
+
+def default_complex_dtype():
+    return complex128 if _default_dtype is float64 else complex64
+
+
+def scalar_dtype(value):
+    """dtype a Python scalar gets when it becomes a tensor on its own."""
+    t = type(value)
+    if t is builtins.bool or t is np.bool_:
+        return bool
+    if t is builtins.int:
+        return int64
+    if t is builtins.float:
+        return _default_dtype
+    if t is builtins.complex:
+        return default_complex_dtype()
+    if isinstance(value, np.generic):
+        return from_numpy_dtype(value.dtype)
+    raise TypeError(f"expected a number, got {type(value).__name__}")
+
+
+def _scalar_category(value):
+    t = type(value)
+    if t is builtins.bool or t is np.bool_:
+        return BOOL
+    if t is builtins.int or isinstance(value, np.integer):
+        return INT
+    if t is builtins.float or isinstance(value, np.floating):
+        return FLOAT
+    return COMPLEX
+
+
+def _wrapped_scalar_dtype(value):
+    """dtype of a Python scalar taking part in promotion (a 'wrapped number' in torch)."""
+    cat = _scalar_category(value)
+    return (bool, int64, _default_dtype, default_complex_dtype())[cat]
+
+
+def _combine(higher, lower):
+    # Mirrors torch's combine_categories: a lower-priority participant only matters
+    # when it belongs to a higher category.
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.category == COMPLEX:
+        return higher
+    if lower.category == COMPLEX:
+        if higher.category == FLOAT:
+            return higher.to_complex()
+        return lower
+    if higher.category == FLOAT:
+        return higher
+    if higher is bool or lower.category == FLOAT:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type_of(*operands):
+    """torch.result_type for any mix of tensors and Python scalars."""
+    dim_result = zero_result = wrapped_result = None
+    for op in operands:
+        dt = getattr(op, "_dtype_for_promotion", None)
+        if dt is not None:
+            dt = op.dtype
+            if op.ndim > 0:
+                dim_result = dt if dim_result is None else promote_types(dim_result, dt)
+            else:
+                zero_result = dt if zero_result is None else promote_types(zero_result, dt)
+        else:
+            dt = _wrapped_scalar_dtype(op)
+            wrapped_result = dt if wrapped_result is None else promote_types(wrapped_result, dt)
+    return _combine(dim_result, _combine(zero_result, wrapped_result))
+
+
+def result_type(tensor, other):
+    """The dtype an arithmetic op on ``tensor`` and ``other`` would produce."""
+    return result_type_of(tensor, other)
+
+
+def can_cast(from_, to):
+    """Whether torch's same-kind casting rule allows ``from_`` -> ``to``."""
+    if from_.category > to.category:
+        return False
+    if from_.category == to.category:
+        return True
+    return not (from_ is not bool and to is bool)

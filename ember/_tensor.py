@@ -1,0 +1,604 @@
+"""Tensor: an array (NumPy on cpu/meta), its autograd state, and torch's methods.
+
+Only the core lives here: metadata, conversion, autograd entry points.  Math methods
+are attached by the ops modules (``ember/ops/*``), each next to its op.
+
+NOTE: Tensor deliberately has an instance ``__dict__`` instead of ``__slots__``:
+torch tensors accept arbitrary attributes (``t.foo = 1``), and with class-level
+defaults a new tensor only has to set its array, which measured faster than filling
+every slot (see benchmarks/op_overhead).
+"""
+import numpy as np
+
+from . import _dtype as D
+from ._device import CPU, META, as_device, meta_array
+from .autograd import grad_mode
+from .autograd.graph import AccumulateGrad, Node, run_backward, _RemovableHandle
+
+_GRAD = grad_mode.STATE
+_new = object.__new__
+_FROM_NP = D._FROM_NP
+
+
+def _wrap(arr, device=CPU):
+    """A new tensor (no grad) over ``arr``; the one constructor ops use."""
+    t = _new(Tensor)
+    t._data = arr
+    if device is not CPU:
+        t._device = device
+        if device is META:
+            t._data = meta_array(arr.shape, arr.dtype)
+    return t
+
+
+def _zeros_meta(meta):
+    shape, dtype, device = meta
+    return _wrap(np.zeros(shape, dtype=dtype.np), device)
+
+
+def _storage_root(arr):
+    root = arr
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    return root
+
+
+def _ptr(arr):
+    return arr.__array_interface__["data"][0]
+
+
+def _contiguous_strides(shape):
+    strides = []
+    acc = 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, behaving like ``torch.Tensor``."""
+
+    # Class-level defaults: a fresh tensor only sets ``_data`` (and ``_device`` if not cpu).
+    _device = CPU
+    _rg = False            # requires_grad
+    _grad_fn = None
+    _grad = None
+    _out_nr = 0            # which output of _grad_fn this tensor is
+    _base = None           # the tensor this is a view of
+    _vc = None             # version counter, [int], shared by a base and its views
+    _acc_ref = None        # weakref to this leaf's AccumulateGrad node
+    _hooks = None          # tensor hooks of a leaf
+    _post_acc_hooks = None
+    _retains_grad = False
+    _dtype_for_promotion = True  # marker read by _dtype.result_type_of
+    __array_priority__ = 1000  # make ndarray (op) Tensor defer to Tensor's reflected ops
+
+    def __new__(cls, *args, device=None, dtype=None):
+        # torch.Tensor(2, 3) -> uninitialised float tensor; torch.Tensor([1, 2]) -> data.
+        from .ops.creation import _tensor_ctor
+        return _tensor_ctor(cls, args, device, dtype)
+
+    # -- metadata -------------------------------------------------------------------
+    @property
+    def dtype(self):
+        return _FROM_NP[self._data.dtype]
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.size * self._data.itemsize
+
+    def stride(self, dim=None):
+        if self._device is META or self._data.size == 0:
+            strides = _contiguous_strides(self._data.shape)
+        else:
+            item = self._data.itemsize
+            strides = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return strides
+        return strides[_wrap_dim(dim, self._data.ndim, "stride")]
+
+    def storage_offset(self):
+        if self._device is META:
+            return 0
+        arr = self._data
+        return (_ptr(arr) - _ptr(_storage_root(arr))) // arr.itemsize
+
+    def data_ptr(self):
+        if self._device is META:
+            return 0
+        return _ptr(self._data)
+
+    def untyped_storage_nbytes(self):
+        return _storage_root(self._data).nbytes
+
+    def is_contiguous(self, memory_format=None):
+        return self._device is META or self._data.flags.c_contiguous
+
+    @property
+    def is_cuda(self):
+        return self._device.type == "cuda"
+
+    @property
+    def is_meta(self):
+        return self._device is META
+
+    @property
+    def is_cpu(self):
+        return self._device.type == "cpu"
+
+    def get_device(self):
+        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+
+    @property
+    def layout(self):
+        from . import strided
+        return strided
+
+    def is_floating_point(self):
+        return self.dtype.category == D.FLOAT
+
+    def is_complex(self):
+        return self.dtype.category == D.COMPLEX
+
+    def is_signed(self):
+        return self.dtype.is_signed
+
+    @property
+    def is_sparse(self):
+        return False
+
+    @property
+    def is_quantized(self):
+        return False
+
+    def type(self, dtype=None, non_blocking=False):
+        if dtype is None:
+            return _LEGACY_TYPE_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            for dt, name in _LEGACY_TYPE_NAMES.items():
+                if name == dtype or name == "torch." + dtype.split(".")[-1]:
+                    return self.to(dt)
+            raise ValueError(f"invalid type: '{dtype}'")
+        return self.to(dtype)
+
+    # -- autograd state ---------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        requires_grad = bool(requires_grad)
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach().")
+            return self
+        if requires_grad and self.dtype.category < D.FLOAT:
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients (got {self.dtype})")
+        self._rg = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and not self._retains_grad:
+            import warnings
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: expected "
+                                   f"{self.dtype} but got {value.dtype}")
+            if value._device is not self._device:
+                raise RuntimeError(f"assigned grad has data located on a different device: "
+                                   f"expected {self._device} but got {value._device}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: expected "
+                                   f"{list(self.shape)} but got {list(value.shape)}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def output_nr(self):
+        return self._out_nr
+
+    @property
+    def _version(self):
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    def _bump_version(self):
+        vc = self._vc
+        if vc is None:
+            self._vc = [1]
+        else:
+            vc[0] += 1
+
+    def _accumulator(self):
+        ref = self._acc_ref
+        node = ref() if ref is not None else None
+        if node is None:
+            import weakref
+            node = AccumulateGrad(self)
+            self._acc_ref = weakref.ref(node)
+        return node
+
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+        self._device = value._device
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        node = self._grad_fn
+        if node._retain_grad_hooks is None:
+            node._retain_grad_hooks = {}
+
+        def hook(grad, tensor=self):
+            if tensor._grad is None:
+                tensor._grad = grad.detach().clone() if not _GRAD.enabled else grad
+            else:
+                tensor._grad = tensor._grad + grad
+        node._retain_grad_hooks[self._out_nr] = hook
+
+    def register_hook(self, hook):
+        """hook(grad) -> Tensor or None; runs when the gradient for this tensor is computed."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return _RemovableHandle(self._hooks, hook)
+        node = self._grad_fn
+        if node._tensor_pre_hooks is None:
+            node._tensor_pre_hooks = {}
+        hooks = node._tensor_pre_hooks.setdefault(self._out_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(node._tensor_pre_hooks, hook, key=self._out_nr)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        return _RemovableHandle(self._post_acc_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see torch.Tensor.backward)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A new tensor sharing storage with this one, outside the graph."""
+        t = _new(Tensor)
+        t._data = self._data
+        t._device = self._device
+        t._base = self._base if self._base is not None else self
+        if self._vc is None:
+            self._vc = [0]
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._grad_fn is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._rg = False
+        return self
+
+    # -- conversion ---------------------------------------------------------------------
+    def numpy(self, *, force=False):
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if self._device is not CPU and not force:
+            raise TypeError(f"can't convert {self._device.type} device type tensor to numpy. "
+                            "Use Tensor.cpu() to copy the tensor to host memory first.")
+        if self._data.dtype == D.bfloat16.np and not force:
+            raise TypeError("Got unsupported ScalarType BFloat16")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self._data
+        if self._device is META:
+            raise NotImplementedError("Cannot copy out of meta tensor; no data!")
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        if copy:
+            return arr.copy()
+        return arr
+
+    def item(self):
+        arr = self._data
+        if arr.size != 1:
+            raise RuntimeError(f"a Tensor with {arr.size} elements cannot be converted to Scalar")
+        if self._device is META:
+            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+        value = arr.reshape(()).item() if arr.dtype != D.bfloat16.np else float(arr.reshape(()))
+        return value
+
+    def tolist(self):
+        if self._device is META:
+            raise RuntimeError("Tensor.tolist() is not supported for tensors on the meta device")
+        arr = self._data
+        if arr.dtype == D.bfloat16.np:
+            arr = arr.astype(np.float32)
+        return arr.tolist()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        n = self._data.size
+        if n == 1:
+            if self._device is META:
+                raise RuntimeError("Boolean value of Tensor on the meta device is undefined")
+            return bool(self._data.reshape(()))
+        if n == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+
+    def _scalar_for_python(self, kind):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __float__(self):
+        return float(self._scalar_for_python("float"))
+
+    def __int__(self):
+        return int(self._scalar_for_python("int"))
+
+    def __complex__(self):
+        return complex(self._scalar_for_python("complex"))
+
+    def __index__(self):
+        if self._data.size != 1 or self.dtype.category != D.INT:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self, tensor_contents=tensor_contents)
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec) if spec else self.__repr__()
+
+    def __reduce_ex__(self, proto):
+        from ._tensor_pickle import reduce_tensor
+        return reduce_tensor(self)
+
+    # -- dtype / device conversion ----------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """to(dtype) / to(device) / to(device, dtype) / to(other), with copy= and non_blocking=."""
+        dtype, device, copy = _parse_to(self, args, kwargs)
+        return _to(self, dtype, device, copy)
+
+    def cpu(self):
+        return _to(self, None, CPU, False)
+
+    def float(self):
+        return _to(self, D.float32, None, False)
+
+    def double(self):
+        return _to(self, D.float64, None, False)
+
+    def half(self):
+        return _to(self, D.float16, None, False)
+
+    def bfloat16(self):
+        return _to(self, D.bfloat16, None, False)
+
+    def long(self):
+        return _to(self, D.int64, None, False)
+
+    def int(self):
+        return _to(self, D.int32, None, False)
+
+    def short(self):
+        return _to(self, D.int16, None, False)
+
+    def char(self):
+        return _to(self, D.int8, None, False)
+
+    def byte(self):
+        return _to(self, D.uint8, None, False)
+
+    def bool(self):
+        return _to(self, D.bool, None, False)
+
+    def type_as(self, other):
+        return _to(self, other.dtype, None, False)
+
+
+class Size(tuple):
+    """``tensor.shape``: a tuple of ints printed as ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+
+_LEGACY_TYPE_NAMES = {
+    D.float32: "torch.FloatTensor", D.float64: "torch.DoubleTensor",
+    D.float16: "torch.HalfTensor", D.bfloat16: "torch.BFloat16Tensor",
+    D.int64: "torch.LongTensor", D.int32: "torch.IntTensor", D.int16: "torch.ShortTensor",
+    D.int8: "torch.CharTensor", D.uint8: "torch.ByteTensor", D.bool: "torch.BoolTensor",
+    D.complex64: "torch.ComplexFloatTensor", D.complex128: "torch.ComplexDoubleTensor",
+}
+
+
+def _wrap_dim(dim, ndim, op="dim"):
+    """Normalise a possibly negative dim; IndexError naming the range, as torch."""
+    if not isinstance(dim, int):
+        dim = dim.__index__()
+    n = ndim if ndim > 0 else 1
+    if dim < -n or dim >= n:
+        raise IndexError(f"{op}(): Dimension out of range (expected to be in range of "
+                         f"[{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def _parse_to(self, args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, D.dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a._device
+        elif isinstance(a, bool):
+            pass  # the positional non_blocking flag
+        elif a is None:
+            continue
+        else:
+            device = a
+    if device is not None:
+        device = as_device(device)
+    return dtype, device, copy
+
+
+class ToCopyBackward0(Node):
+    def backward(self, grad):
+        return (grad,)   # the engine casts grad back to the input's dtype
+
+
+def _to(self, dtype, device, copy):
+    src = self._data
+    if dtype is not None and not isinstance(dtype, D.dtype):
+        raise TypeError(f"to() expected a dtype, got {type(dtype).__name__}")
+    same_dtype = dtype is None or src.dtype == dtype.np
+    same_device = device is None or device is self._device
+    if same_dtype and same_device and not copy:
+        return self
+    np_dtype = src.dtype if dtype is None else dtype.np
+    target = self._device if device is None else device
+    if target is META:
+        out = _wrap(meta_array(src.shape, np_dtype), META)
+    elif self._device is META:
+        raise NotImplementedError(
+            f"Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
+            f"instead of torch.nn.Module.to() when moving module from meta to a different device.")
+    else:
+        out = _wrap(src.astype(np_dtype, copy=True), target)
+    if _GRAD.enabled and self._rg and out.dtype.category >= D.FLOAT:
+        node = ToCopyBackward0().connect((self,))
+        out._grad_fn = node
+        out._rg = True
+    return out

@@ -1,0 +1,165 @@
+"""ember.autograd: reverse-mode automatic differentiation over dynamic graphs.
+
+``backward`` and ``grad`` run the engine in ``graph.py``; ``Function`` defines
+custom ops; grad modes live in ``grad_mode.py``.
+"""
+from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .graph import Node, run_backward
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "InplaceFunction",
+           "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck",
+           "gradgradcheck", "Node", "graph"]
+
+
+def _as_tuple(x):
+    from .._tensor import Tensor
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _make_grads(outputs, grad_outputs, is_grads_batched=False):
+    from .._tensor import Tensor
+    from ..ops.creation import ones_like
+    grads = []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if grad_outputs is not None and i < len(grad_outputs) else None
+        if g is None:
+            if not out._rg:
+                grads.append(None)
+                continue
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs "
+                                   f"(output {i} has shape {list(out.shape)})")
+            if out.dtype.category < 2:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar "
+                                   f"outputs but got {out.dtype}")
+            g = ones_like(out)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got "
+                            f"{type(g).__name__}")
+        else:
+            if g._data.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {out.shape}.")
+            if g._device is not out._device:
+                raise RuntimeError(f"invalid gradient at index {i} - expected device "
+                                   f"{out._device} but got {g._device}")
+            if g.dtype is not out.dtype:
+                g = g.to(out.dtype)
+        grads.append(g)
+    return grads
+
+
+def _root(t, i):
+    if not t._rg:
+        raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
+                           "grad_fn")
+    if t._grad_fn is None:
+        return (t._accumulator(), 0)
+    return (t._grad_fn, t._out_nr)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate gradients of ``tensors`` w.r.t. graph leaves into their ``.grad``."""
+    tensors = _as_tuple(tensors)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    grad_tensors = _as_tuple(grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(tensors):
+        if not t._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+    grads = _make_grads(tensors, grad_tensors)
+    roots = [_root(t, i) for i, t in enumerate(tensors)]
+    accumulate = True
+    nonleaf_inputs = ()
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if len(inputs) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        leaves = [t for t in inputs if t._grad_fn is None]
+        nonleaf_inputs = [t for t in inputs if t._grad_fn is not None]
+        for t in inputs:
+            if not t._rg:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+        accumulate = {t._accumulator() for t in leaves} or False
+    capture = [(t._grad_fn, t._out_nr) for t in nonleaf_inputs] if nonleaf_inputs else None
+    if capture is not None and accumulate is False:
+        accumulate = set()
+    captured = run_backward(roots, grads, retain_graph, create_graph, capture=capture,
+                            accumulate=accumulate)
+    for t in nonleaf_inputs:
+        g = captured.get((t._grad_fn, t._out_nr))
+        if g is not None:
+            g = g if create_graph else g.detach()
+            t._grad = g if t._grad is None else t._grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of ``outputs`` w.r.t. ``inputs``, returned (not accumulated into .grad)."""
+    from ..ops.creation import zeros_like
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True arrives with ember.func (vmap)")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
+    single = not isinstance(inputs, (tuple, list))
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in inputs:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    for i, t in enumerate(outputs):
+        if not t._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
+                               "a grad_fn")
+    grads = _make_grads(outputs, grad_outputs)
+    roots = [_root(t, i) for i, t in enumerate(outputs)]
+    capture = [(t._grad_fn, t._out_nr) if t._grad_fn is not None else (t._accumulator(), 0)
+               for t in inputs]
+    captured = run_backward(roots, grads, retain_graph, create_graph, capture=capture,
+                            accumulate=False)
+    result = []
+    for t, key in zip(inputs, capture):
+        g = captured.get(key)
+        if g is None:
+            if materialize_grads:
+                g = zeros_like(t)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+        elif g._data.shape != t._data.shape:
+            from ..ops._util import sum_to_shape
+            g = sum_to_shape(g, t._data.shape)
+        if g is not None and not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def __getattr__(name):
+    # gradcheck / functional are imported on first use, keeping `import ember` light.
+    if name in ("gradcheck", "gradgradcheck"):
+        from . import _gradcheck as _gc
+        return getattr(_gc, name)
+    if name == "functional":
+        import importlib
+        return importlib.import_module(".functional", __name__)
+    raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")
