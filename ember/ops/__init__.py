@@ -1,13 +1,10 @@
-"""The op families. Each module defines its functions and attaches its Tensor methods."""
-from . import creation, pointwise, reduction, shape  # noqa: F401
-from .creation import (arange, as_tensor, asarray, empty, empty_like, from_numpy, full,
-                       full_like, ones, ones_like, tensor, zeros, zeros_like)
-from .pointwise import (add, div, divide, eq, exp, ge, greater, greater_equal, gt, le, less,
-                        less_equal, log, lt, mul, multiply, ne, neg, negative, not_equal, rsub,
-                        sqrt, sub, subtract, true_divide)
-from .reduction import mean, sum
-from .shape import (as_strided, broadcast_to, clone, expand, permute, reshape, squeeze, swapaxes,
-                    swapdims, t, transpose, unsqueeze, view_as)
+"""The op families. Each module defines its functions, lists them in ``__all__``, and
+attaches its Tensor methods; this package re-exports them all."""
+from . import creation, pointwise, reduction, shape
+from .creation import *  # noqa: F401,F403
+from .pointwise import *  # noqa: F401,F403
+from .reduction import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in (
-    "creation", "pointwise", "reduction", "shape")]
+__all__ = sorted(set(creation.__all__) | set(pointwise.__all__) | set(reduction.__all__)
+                 | set(shape.__all__))

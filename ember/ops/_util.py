@@ -136,7 +136,7 @@ def _prep_binary_slow(op, input, other, float_result):
         else:
             if isinstance(x, np.generic):
                 x = x.item()
-            if result.category == FLOAT and type(x) is builtins.float:
+            if result.category == FLOAT and type(x) is builtins.float and result.np.kind == "f":
                 arr = x  # a weak Python float keeps the tensor's float dtype in NumPy too
             else:
                 arr = scalar_to_array(x, np_dtype)
@@ -243,3 +243,17 @@ def to_meta_if(arr, device):
     if device is META:
         return np.broadcast_to(np.zeros((), dtype=arr.dtype), arr.shape)
     return arr
+
+
+def broadcast_error(op, a, b):
+    """torch's RuntimeError for shapes that do not broadcast, naming the op."""
+    sa, sb = np.shape(a), np.shape(b)
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(
+                f"{op}: The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) "
+                f"at non-singleton dimension {i} (shapes {list(sa)} and {list(sb)})")
+    return RuntimeError(f"{op}: shapes {list(sa)} and {list(sb)} are not broadcastable")

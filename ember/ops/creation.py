@@ -2,6 +2,9 @@
 arange, and the ``new_*`` methods.  Every creation function takes ``dtype=``,
 ``device=`` and ``requires_grad=`` like torch's.
 """
+
+__all__ = ["arange", "as_tensor", "asarray", "empty", "empty_like", "from_numpy", "full", "full_like", "ones", "ones_like", "tensor", "zeros", "zeros_like"]
+
 import builtins
 import math
 import numbers

@@ -4,6 +4,9 @@ Each op: prepare arrays (promotion as torch), compute with NumPy, wrap, and reco
 node only when grad is on and an input requires it.  Backward formulas are in ember
 ops, so they are differentiable again.
 """
+
+__all__ = ["add", "div", "divide", "eq", "exp", "ge", "greater", "greater_equal", "gt", "le", "less", "less_equal", "log", "lt", "mul", "multiply", "ne", "neg", "negative", "not_equal", "rsub", "sqrt", "sub", "subtract", "true_divide"]
+
 import numpy as np
 
 from .. import _dtype as D
@@ -86,7 +89,10 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         _check_alpha("add", alpha, _FROM_NP[a.dtype].category if hasattr(a, "dtype") else 2)
         b = np.multiply(b, alpha, dtype=a.dtype if hasattr(a, "dtype") else None)
-    res = _wrap(np.add(a, b), dev)
+    try:
+        res = _wrap(np.add(a, b), dev)
+    except ValueError:
+        raise U.broadcast_error("add", a, b) from None
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         node = record(AddBackward0, res, (input, other))
         node.alpha = alpha
@@ -108,7 +114,10 @@ def sub(input, other, *, alpha=1, out=None):
         raise _bool_sub_error("sub", a, b)
     if alpha != 1:
         b = np.multiply(b, alpha, dtype=a.dtype if hasattr(a, "dtype") else None)
-    res = _wrap(np.subtract(a, b), dev)
+    try:
+        res = _wrap(np.subtract(a, b), dev)
+    except ValueError:
+        raise U.broadcast_error("sub", a, b) from None
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         node = record(SubBackward0, res, (input, other))
         node.alpha = alpha
@@ -137,7 +146,10 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """input * other."""
     a, b, dev = prep_binary("mul", input, other)
-    res = _wrap(np.multiply(a, b), dev)
+    try:
+        res = _wrap(np.multiply(a, b), dev)
+    except ValueError:
+        raise U.broadcast_error("mul", a, b) from None
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         if isinstance(other, Tensor):
             node = record(MulBackward0, res, (input, other), (input, other))
@@ -156,7 +168,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     """input / other; rounding_mode None (true division), 'trunc' or 'floor'."""
     if rounding_mode is None:
         a, b, dev = prep_binary("div", input, other, float_result=True)
-        res = _wrap(np.true_divide(a, b), dev)
+        try:
+            res = _wrap(np.true_divide(a, b), dev)
+        except ValueError:
+            raise U.broadcast_error("div", a, b) from None
         if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
             if isinstance(other, Tensor):
                 in_tensor = input if isinstance(input, Tensor) else None
@@ -300,7 +315,10 @@ def sqrt(input, *, out=None):
 def _comparison(name, np_fn):
     def op(input, other, *, out=None):
         a, b, dev = prep_binary(name, input, other)
-        res = _wrap(np.asarray(np_fn(a, b)), dev)
+        try:
+            res = _wrap(np.asarray(np_fn(a, b)), dev)
+        except ValueError:
+            raise U.broadcast_error(name, a, b) from None
         if out is not None:
             return U.write_out(out, res, name)
         return res
@@ -329,7 +347,10 @@ def _fast_add(self, other):
         b = other._data
         if a.dtype is b.dtype and self._device is other._device:
             res = _new(Tensor)
-            res._data = np.add(a, b)
+            try:
+                res._data = np.add(a, b)
+            except ValueError:
+                raise U.broadcast_error("add", a, b) from None
             if self._device is not CPU:
                 res._device = self._device
                 res._data = U.to_meta_if(res._data, self._device)
@@ -345,7 +366,10 @@ def _fast_mul(self, other):
         b = other._data
         if a.dtype is b.dtype and self._device is other._device:
             res = _new(Tensor)
-            res._data = np.multiply(a, b)
+            try:
+                res._data = np.multiply(a, b)
+            except ValueError:
+                raise U.broadcast_error("mul", a, b) from None
             if self._device is not CPU:
                 res._device = self._device
                 res._data = U.to_meta_if(res._data, self._device)

@@ -3,6 +3,9 @@
 float16/bfloat16 inputs accumulate in float32 and round once at the end (as torch's
 CPU kernels do); integer and bool sums give int64.
 """
+
+__all__ = ["sum", "mean"]
+
 import builtins
 
 import numpy as np

@@ -5,6 +5,9 @@ Views share memory with their base, as in torch: they are NumPy views, their
 strides never appear: torch has none, so ``flip`` copies and slicing with a
 negative step is an error.
 """
+
+__all__ = ["as_strided", "broadcast_to", "clone", "expand", "permute", "reshape", "squeeze", "swapaxes", "swapdims", "t", "transpose", "unsqueeze", "view_as"]
+
 import builtins
 
 import numpy as np
