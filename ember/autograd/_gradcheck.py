@@ -15,13 +15,12 @@ def _as_tuple(x):
 
 def _numerical_jacobian(fn, inputs, index, eps):
     """d(flat outputs)/d(flat inputs[index]) by central differences (no graph)."""
-    from .grad_mode import no_grad
     x = inputs[index]
     data = x._data
     n = data.size
     cols = []
     del n
-    with no_grad():
+    if True:  # grad mode stays on: gradgradcheck's function itself calls autograd.grad
         for i in np.ndindex(data.shape):
             orig = data[i]
             data[i] = orig + eps
@@ -33,7 +32,7 @@ def _numerical_jacobian(fn, inputs, index, eps):
                         if plus else np.zeros(0))
     if cols:
         return np.stack(cols, axis=1)
-    with no_grad():
+    if True:
         n_out = sum(o._data.size for o in _as_tuple(fn(*inputs)))
     return np.zeros((n_out, 0))
 
