@@ -11,6 +11,7 @@ from ._dtype import (bfloat16, bool, can_cast, cdouble, cfloat, complex64, compl
                      uint8)
 from ._dtype import result_type as _result_type_dtypes
 from ._tensor import Size, Tensor
+from ._tensor_str import get_printoptions, set_printoptions
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from . import autograd

@@ -6,6 +6,8 @@ zero-stride NumPy array, so ops compute real output shapes and dtypes through th
 same code path, and the result is collapsed back to zero strides.  CuPy plugs in
 here for ``cuda`` (a later issue).
 """
+import builtins
+
 import numpy as np
 
 __all__ = ["device"]
@@ -14,35 +16,48 @@ _KNOWN_TYPES = ("cpu", "meta", "cuda")
 
 
 class device:
-    """``ember.device('cpu')``, ``ember.device('cuda', 0)``, ``ember.device('cuda:1')``."""
+    """``ember.device('cpu')``, ``ember.device('cuda', 0)``, ``ember.device('cuda:1')``.
+
+    >>> ember.device('cuda', 1)
+    device(type='cuda', index=1)
+    >>> str(ember.device('cuda:1'))
+    'cuda:1'
+    """
 
     __slots__ = ("type", "index")
 
-    def __new__(cls, type_or_str, index=None):
-        if isinstance(type_or_str, device):
+    def __new__(cls, type=None, index=None):  # noqa: A002  (torch's keyword is ``type``)
+        if isinstance(type, device):
             if index is not None:
                 raise TypeError("device(): index given twice")
-            return type_or_str
-        if isinstance(type_or_str, int) and not isinstance(type_or_str, bool):
-            raise RuntimeError(
-                f"Expected a device type string, got int {type_or_str}: "
-                "ember has no current accelerator to index")
-        if not isinstance(type_or_str, str):
-            raise TypeError(f"device() expected a str, got {type(type_or_str).__name__}")
-        kind, sep, idx = type_or_str.partition(":")
+            return type
+        if isinstance(type, builtins.int) and not isinstance(type, builtins.bool):
+            # NOTE: torch reads a bare int as an index on the current accelerator, which a
+            # build without one refuses with a RuntimeError.
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        if not isinstance(type, str):
+            raise TypeError(f"device() expected a str, got {builtins.type(type).__name__}")
+        if index is not None and (isinstance(index, builtins.bool)
+                                  or not isinstance(index, (builtins.int, np.integer))):
+            raise TypeError(f"device(): argument 'index' must be int, not "
+                            f"{builtins.type(index).__name__}")
+        kind, sep, idx = type.partition(":")
         if sep:
             if index is not None:
                 raise RuntimeError(f"type (string) must not include an index because index "
-                                   f"was passed explicitly: {type_or_str}")
-            if not idx.isdigit():
-                raise RuntimeError(f"Invalid device string: '{type_or_str}'")
-            index = int(idx)
+                                   f"was passed explicitly: {type}")
+            # torch accepts only plain decimal indices without leading zeros.
+            if not (idx.isdigit() and idx.isascii()) or (len(idx) > 1 and idx[0] == "0"):
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            index = builtins.int(idx)
         if kind not in _KNOWN_TYPES:
             raise RuntimeError(
                 f"Expected one of cpu, cuda, meta device type at start of device string: "
-                f"{type_or_str}")
-        if index is not None and index < 0:
-            raise RuntimeError(f"Device index must not be negative, got {index}")
+                f"{type}")
+        if index is not None:
+            index = builtins.int(index)
+            if index < 0:
+                raise RuntimeError(f"Device index must not be negative, got {index}")
         key = (kind, index)
         cached = _CACHE.get(key)
         if cached is not None:
@@ -65,11 +80,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            try:
-                other = device(other)
-            except (RuntimeError, TypeError):
-                return False
+        # NOTE: like torch, a device never equals a string (device('cpu') != 'cpu').
         if not isinstance(other, device):
             return NotImplemented
         return self.type == other.type and self.index == other.index
@@ -84,6 +95,21 @@ class device:
         raise NotImplementedError("device as a context manager arrives with the cuda issue")
 
 
+class CudaUnavailableError(RuntimeError, AssertionError):
+    """Raised for ``cuda`` when CuPy is missing.
+
+    NOTE: torch's CPU-only build raises AssertionError("Torch not compiled with CUDA
+    enabled"); ember's errors are RuntimeErrors.  This class is both, so code written
+    against either catches it.
+    """
+
+
+def cuda_unavailable():
+    return CudaUnavailableError(
+        "Torch not compiled with CUDA enabled: ember's cuda backend needs CuPy, which is "
+        "not installed")
+
+
 _CACHE = {}
 CPU = device("cpu")
 META = device("meta")
@@ -91,18 +117,14 @@ META = device("meta")
 
 def as_device(dev):
     """Normalise a device argument (None, str, int, device) to a device object."""
-    if dev is None:
-        return CPU
-    if type(dev) is device:
-        return dev
+    if dev is None or dev is CPU or dev is META:
+        return CPU if dev is None else dev
     d = device(dev)
     if d.type == "cuda":
-        raise RuntimeError(
-            "Torch not compiled with CUDA enabled: ember's cuda backend (CuPy) is not available "
-            "in this build")  # NOTE: torch's text for a CPU-only build; the cuda issue adds CuPy.
-    if d.type == "cpu" and d.index not in (None, 0):
-        raise RuntimeError(f"CPU device index must be -1 or zero, got {d.index}")
+        raise cuda_unavailable()
     if d.type == "cpu":
+        # NOTE: torch accepts any cpu index here (zeros(device='cpu:1')) and makes a tensor
+        # on plain 'cpu'; tensors never carry a cpu index.
         return CPU
     if d.type == "meta":
         return META

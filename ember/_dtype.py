@@ -101,6 +101,17 @@ def from_numpy_dtype(np_dtype):
         "int8, uint8, and bool.")
 
 
+def cast_array(arr, np_dtype):
+    """A new array: ``arr`` converted to ``np_dtype``, rounding as torch's casts do.
+
+    NOTE: torch converts float64 to float16 through float32 (two roundings); NumPy
+    rounds once, which differs for values just above a float16 halfway point.
+    """
+    if np_dtype == np.float16 and arr.dtype == np.float64:
+        return arr.astype(np.float32).astype(np.float16)
+    return arr.astype(np_dtype, copy=True)
+
+
 def _promote_same_category(a, b):
     if a.category == INT:
         if a.is_signed == b.is_signed:
@@ -113,10 +124,25 @@ def _promote_same_category(a, b):
     return a if a._rank >= b._rank else b
 
 
+def _check_dtypes(op, type1, type2):
+    for position, value in ((1, type1), (2, type2)):
+        if not isinstance(value, dtype):
+            raise TypeError(f"{op}(): argument 'type{position}' (position {position}) must be "
+                            f"ember.dtype, not {type(value).__name__}")
+
+
 def promote_types(type1, type2):
-    """The smallest dtype both can be converted to, by torch's table."""
+    """The smallest dtype both can be converted to, by torch's table.
+
+    >>> ember.promote_types(ember.uint8, ember.int8)
+    torch.int16
+    """
     if type1 is type2:
+        if type(type1) is not dtype:
+            _check_dtypes("promote_types", type1, type2)
         return type1
+    if type(type1) is not dtype or type(type2) is not dtype:
+        _check_dtypes("promote_types", type1, type2)
     c1, c2 = type1.category, type2.category
     if c1 == c2:
         return _promote_same_category(type1, type2)
@@ -167,13 +193,25 @@ def scalar_dtype(value):
 
 def _scalar_category(value):
     t = type(value)
-    if t is builtins.bool or t is np.bool_:
+    if t is builtins.bool:
         return BOOL
+    if t is np.bool_:
+        # NOTE: torch reads a NumPy bool scalar as a Python float when it takes part in
+        # promotion (int32 tensor + np.True_ is float32), so ember does too.
+        return FLOAT
     if t is builtins.int or isinstance(value, np.integer):
         return INT
     if t is builtins.float or isinstance(value, np.floating):
         return FLOAT
-    return COMPLEX
+    if t is builtins.complex or isinstance(value, (np.complexfloating, complex)):
+        return COMPLEX
+    if isinstance(value, builtins.bool):
+        return BOOL
+    if isinstance(value, builtins.int):
+        return INT
+    if isinstance(value, builtins.float):
+        return FLOAT
+    raise TypeError(f"result_type(): expected a Tensor or a number, got {type(value).__name__}")
 
 
 def _wrapped_scalar_dtype(value):
@@ -225,7 +263,13 @@ def result_type(tensor, other):
 
 
 def can_cast(from_, to):
-    """Whether torch's same-kind casting rule allows ``from_`` -> ``to``."""
+    """Whether torch's same-kind casting rule allows ``from_`` -> ``to``.
+
+    >>> ember.can_cast(ember.float32, ember.int32)
+    False
+    """
+    if type(from_) is not dtype or type(to) is not dtype:
+        _check_dtypes("can_cast", from_, to)
     if from_.category > to.category:
         return False
     if from_.category == to.category:

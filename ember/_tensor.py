@@ -18,6 +18,7 @@ from .autograd.graph import AccumulateGrad, Node, run_backward, _RemovableHandle
 _GRAD = grad_mode.STATE
 _new = object.__new__
 _FROM_NP = D._FROM_NP
+_BF16 = D.bfloat16.np
 
 
 def _wrap(arr, device=CPU):
@@ -45,6 +46,33 @@ def _storage_root(arr):
 
 def _ptr(arr):
     return arr.__array_interface__["data"][0]
+
+
+def _torch_strides(arr):
+    """torch's strides (in elements) for a non-empty NumPy array.
+
+    NumPy gives a size-1 axis made by ``None`` indexing or broadcasting a stride of 0;
+    torch gives it the stride it would have in a contiguous layout of the dims that
+    follow (``size[d+1] * stride[d+1]``), which is what unsqueeze produces.
+    """
+    item = arr.itemsize
+    strides = [s // item for s in arr.strides]
+    shape = arr.shape
+    for d in range(len(shape) - 1, -1, -1):
+        if shape[d] == 1 and strides[d] == 0:
+            strides[d] = 1 if d == len(shape) - 1 else strides[d + 1] * max(shape[d + 1], 1)
+    return tuple(strides)
+
+
+def _is_channels_last(t):
+    """Whether a 4-d tensor is laid out N, H, W, C in memory (torch's channels_last)."""
+    shape = t._data.shape
+    if len(shape) != 4:
+        return False
+    n, c, h, w = shape
+    expected = (h * w * c, 1, w * c, c)
+    strides = t.stride()
+    return all(shape[d] == 1 or strides[d] == expected[d] for d in range(4))
 
 
 def _contiguous_strides(shape):
@@ -77,6 +105,8 @@ class Tensor:
     def __new__(cls, *args, device=None, dtype=None):
         # torch.Tensor(2, 3) -> uninitialised float tensor; torch.Tensor([1, 2]) -> data.
         from .ops.creation import _tensor_ctor
+        if len(args) == 1 and type(args[0]) is Size:
+            args = tuple(args[0])  # NOTE: torch.Tensor(torch.Size([2, 3])) is a shape
         return _tensor_ctor(cls, args, device, dtype)
 
     # -- metadata -------------------------------------------------------------------
@@ -123,20 +153,25 @@ class Tensor:
         return self._data.size * self._data.itemsize
 
     def stride(self, dim=None):
-        if self._device is META or self._data.size == 0:
-            strides = _contiguous_strides(self._data.shape)
+        """Strides in elements, as torch reports them."""
+        arr = self._data
+        if self._device is META or arr.size == 0:
+            strides = _contiguous_strides(arr.shape)
         else:
-            item = self._data.itemsize
-            strides = tuple(s // item for s in self._data.strides)
+            strides = _torch_strides(arr)
         if dim is None:
             return strides
-        return strides[_wrap_dim(dim, self._data.ndim, "stride")]
+        return strides[_wrap_dim(dim, arr.ndim, "stride")]
 
     def storage_offset(self):
-        if self._device is META:
+        """Offset in elements of this view's first element within its base's storage."""
+        base = self._base
+        if self._device is META or base is None:
             return 0
-        arr = self._data
-        return (_ptr(arr) - _ptr(_storage_root(arr))) // arr.itemsize
+        arr, root = self._data, base._data
+        if _storage_root(arr) is not _storage_root(root):
+            return 0  # the base was given new storage (``.data = ...``): no shared memory
+        return (_ptr(arr) - _ptr(root)) // arr.itemsize
 
     def data_ptr(self):
         if self._device is META:
@@ -147,6 +182,8 @@ class Tensor:
         return _storage_root(self._data).nbytes
 
     def is_contiguous(self, memory_format=None):
+        if memory_format is not None and getattr(memory_format, "name", "") == "channels_last":
+            return self._device is not META and _is_channels_last(self)
         return self._device is META or self._data.flags.c_contiguous
 
     @property
@@ -162,7 +199,7 @@ class Tensor:
         return self._device.type == "cpu"
 
     def get_device(self):
-        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+        return (self._device.index or 0) if self._device.type == "cuda" else -1
 
     @property
     def layout(self):
@@ -186,13 +223,20 @@ class Tensor:
     def is_quantized(self):
         return False
 
-    def type(self, dtype=None, non_blocking=False):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """The legacy type name (``'torch.FloatTensor'``), or a copy converted to ``dtype``."""
         if dtype is None:
-            return _LEGACY_TYPE_NAMES[self.dtype]
+            name = _LEGACY_TYPE_NAMES[self.dtype]
+            if self._device is not CPU:
+                # NOTE: torch names the device too: 'torch.meta.FloatTensor'.
+                name = f"torch.{self._device.type}.{name[6:]}"
+            return name
         if isinstance(dtype, str):
             for dt, name in _LEGACY_TYPE_NAMES.items():
-                if name == dtype or name == "torch." + dtype.split(".")[-1]:
+                if dtype == name:
                     return self.to(dt)
+                if dtype == f"torch.cuda.{name[6:]}":
+                    return self.to("cuda")
             raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
 
@@ -367,20 +411,26 @@ class Tensor:
 
     # -- conversion ---------------------------------------------------------------------
     def numpy(self, *, force=False):
-        if self._rg and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
-        if self._device is not CPU and not force:
-            raise TypeError(f"can't convert {self._device.type} device type tensor to numpy. "
-                            "Use Tensor.cpu() to copy the tensor to host memory first.")
-        if self._data.dtype == D.bfloat16.np and not force:
-            raise TypeError("Got unsupported ScalarType BFloat16")
+        """The NumPy array sharing this tensor's memory (writes show through both ways)."""
+        if not force:
+            if self._rg:
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                                   "tensor.detach().numpy() instead.")
+            if self._device is not CPU:
+                raise TypeError(f"can't convert {self._device.type} device type tensor to "
+                                "numpy. Use Tensor.cpu() to copy the tensor to host memory "
+                                "first.")
+            if self._data.dtype == _BF16:
+                # NOTE: torch refuses bfloat16 (NumPy has no such dtype); ember stores
+                # ml_dtypes.bfloat16 but keeps torch's error; numpy(force=True) gives it.
+                raise TypeError("Got unsupported ScalarType BFloat16")
+        elif self._device is META:
+            raise TypeError("can't convert meta device type tensor to numpy: it has no data")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        arr = self._data
-        if self._device is META:
-            raise NotImplementedError("Cannot copy out of meta tensor; no data!")
+        # np.asarray(t) goes through numpy() as in torch, with the same errors.
+        arr = self.numpy()
         if dtype is not None and arr.dtype != dtype:
             return arr.astype(dtype)
         if copy:
@@ -397,10 +447,11 @@ class Tensor:
         return value
 
     def tolist(self):
+        """Nested Python lists (a number for a 0-dim tensor)."""
         if self._device is META:
-            raise RuntimeError("Tensor.tolist() is not supported for tensors on the meta device")
+            raise NotImplementedError("Cannot copy out of meta tensor; no data!")
         arr = self._data
-        if arr.dtype == D.bfloat16.np:
+        if arr.dtype == _BF16:
             arr = arr.astype(np.float32)
         return arr.tolist()
 
@@ -439,7 +490,8 @@ class Tensor:
         return complex(self._scalar_for_python("complex"))
 
     def __index__(self):
-        if self._data.size != 1 or self.dtype.category != D.INT:
+        # NOTE: torch also accepts a one-element bool tensor as an index (True -> 1).
+        if self._data.size != 1 or _FROM_NP[self._data.dtype].category > D.INT:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -454,9 +506,11 @@ class Tensor:
         return self.__repr__()
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        # NOTE: like torch, a plain 0-dim tensor formats as its number even with an empty
+        # spec (f"{tensor(1.5)}" is "1.5"); others go through object.__format__ (str).
+        if self._data.ndim == 0 and self._device is not META and type(self) is Tensor:
             return self.item().__format__(spec)
-        return object.__format__(self, spec) if spec else self.__repr__()
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, proto):
         from ._tensor_pickle import reduce_tensor
@@ -468,8 +522,15 @@ class Tensor:
         dtype, device, copy = _parse_to(self, args, kwargs)
         return _to(self, dtype, device, copy)
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return _to(self, None, CPU, False)
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """A copy on a cuda device (RuntimeError without CuPy, as a CPU-only torch)."""
+        target = "cuda" if device is None else device
+        if not isinstance(target, str) or not target.startswith("cuda"):
+            target = f"cuda:{target}" if isinstance(target, int) else target
+        return _to(self, None, as_device(target), False)
 
     def float(self):
         return _to(self, D.float32, None, False)
@@ -596,7 +657,7 @@ def _to(self, dtype, device, copy):
             f"Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
             f"instead of torch.nn.Module.to() when moving module from meta to a different device.")
     else:
-        out = _wrap(src.astype(np_dtype, copy=True), target)
+        out = _wrap(D.cast_array(src, np_dtype), target)
     if _GRAD.enabled and self._rg and out.dtype.category >= D.FLOAT:
         node = ToCopyBackward0().connect((self,))
         out._grad_fn = node

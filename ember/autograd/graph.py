@@ -399,6 +399,13 @@ def _accumulate(node, grad, create_graph, stored_ids):
     elif create_graph or _GRAD.enabled:
         var._grad = old + grad
     else:
-        old._add_inplace_grad(grad)
+        # in-place accumulation keeps the identity of .grad (optimizers hold it)
+        old_data = old._data
+        if old_data.flags.writeable and old_data.shape == grad._data.shape:
+            import numpy as np
+            np.add(old_data, grad._data, out=old_data, casting="unsafe")
+            old._bump_version()
+        else:
+            var._grad = old + grad
     for hook in var._post_acc_hooks or ():
         hook(var)

@@ -105,8 +105,8 @@ def _resolve(mod, name):
 
 
 def all_ops():
-    from . import creation, pointwise, reduction, shape  # noqa: F401
+    from . import creation, linalg, pointwise, reduction, shape  # noqa: F401
     ops = []
-    for mod in (pointwise, reduction, shape, creation):
+    for mod in (pointwise, reduction, shape, creation, linalg):
         ops.extend(mod.OPS)
     return ops
