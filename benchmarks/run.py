@@ -117,6 +117,13 @@ def git_commit():
         return "unknown"
 
 
+def load_average():
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
 def machine():
     mem = memory_gib()
     return {
@@ -128,6 +135,7 @@ def machine():
         "numpy": version("numpy"),
         "torch": version("torch"),
         "ember": git_commit(),
+        "load": load_average(),
     }
 
 
@@ -155,10 +163,10 @@ def threads_line(info):
     return f"torch {info.get('torch')} thread(s), NumPy BLAS {blas if blas else '?'} thread(s)"
 
 
-def report(mach, sections, imports, total_seconds):
+def report(mach, sections, imports, total_seconds, end_load):
     out = ["# ember benchmarks", "",
            "Written by `python benchmarks/run.py` (do not edit by hand; rerun it). Workloads "
-           "and rules: `shared/WORKLOADS.md`.", "",
+           "and rules: `../shared/WORKLOADS.md`.", "",
            "| date | machine | cores | memory | Python | numpy | torch | ember commit |",
            "| --- | --- | --- | --- | --- | --- | --- | --- |",
            f"| {mach['date']} | {mach['cpu']} | {mach['cores']} | {mach['memory']} "
@@ -180,7 +188,9 @@ def report(mach, sections, imports, total_seconds):
                 "| module | ms |", "| --- | ---: |"]
         out += [f"| `import {m}` | {fmt(v)} |" for m, v in f.items()]
         out += ["", "`import ember` includes importing NumPy.", ""]
-    out += [f"Whole run: {total_seconds:.0f} s.", ""]
+    out += [f"Whole run: {total_seconds:.0f} s; 1-minute load average {mach['load']} at the "
+            f"start, {end_load} at the end ({mach['cores']} cores: a load above that means "
+            "other work competed for the cores).", ""]
     return "\n".join(out)
 
 
@@ -208,7 +218,8 @@ def main():
 
     start = time.perf_counter()
     mach = machine()
-    print(f"{mach['cpu']}, {mach['cores']} cores; numpy {mach['numpy']}, torch {mach['torch']}")
+    print(f"{mach['cpu']}, {mach['cores']} cores, load {mach['load']}; numpy {mach['numpy']}, "
+          f"torch {mach['torch']}")
     sections = {}
     failed = False
     for setting in THREAD_SETTINGS:
@@ -236,10 +247,12 @@ def main():
             failed = True
 
     total = time.perf_counter() - start
-    print(f"\nwhole run: {total:.0f} s")
+    end_load = load_average()
+    print(f"\nwhole run: {total:.0f} s; load average {mach['load']} at the start, "
+          f"{end_load} at the end")
     if not args.no_write:
         with open(args.output, "w") as f:
-            f.write(report(mach, sections, imports, total))
+            f.write(report(mach, sections, imports, total, end_load))
         print(f"wrote {args.output}")
     return 1 if failed else 0
 

@@ -10,11 +10,14 @@ from ._dtype import (bfloat16, bool, can_cast, cdouble, cfloat, complex64, compl
                      int8, int16, int32, int64, long, promote_types, set_default_dtype, short,
                      uint8)
 from ._dtype import result_type as _result_type_dtypes
+from ._dtype import finfo, iinfo
 from ._tensor import Size, Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from . import autograd
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                      seed, set_rng_state)
 from .ops import *  # noqa: F401,F403  (the op functions: add, sum, reshape, ...)
 from .ops import __all__ as _ops_all
 

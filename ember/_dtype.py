@@ -14,7 +14,7 @@ __all__ = [
     "dtype", "bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
     "float32", "float64", "complex64", "complex128", "half", "float", "double", "short",
     "int", "long", "cfloat", "cdouble", "promote_types", "result_type", "can_cast",
-    "get_default_dtype", "set_default_dtype",
+    "get_default_dtype", "set_default_dtype", "finfo", "iinfo",
 ]
 
 # Categories, ordered as torch orders them when mixing tensors and scalars.
@@ -124,11 +124,11 @@ def _promote_same_category(a, b):
     return a if a._rank >= b._rank else b
 
 
-def _check_dtypes(op, type1, type2):
-    for position, value in ((1, type1), (2, type2)):
+def _check_dtypes(op, first, second, names=("type1", "type2")):
+    for position, value in ((1, first), (2, second)):
         if not isinstance(value, dtype):
-            raise TypeError(f"{op}(): argument 'type{position}' (position {position}) must be "
-                            f"ember.dtype, not {type(value).__name__}")
+            raise TypeError(f"{op}(): argument '{names[position - 1]}' (position {position}) "
+                            f"must be ember.dtype, not {type(value).__name__}")
 
 
 def promote_types(type1, type2):
@@ -240,8 +240,27 @@ def _combine(higher, lower):
     return higher
 
 
+_PY_SCALARS = (builtins.bool, builtins.int, builtins.float)
+
+
+def _with_python_scalar(dt, scalar_type):
+    """Result of a tensor of dtype ``dt`` with a Python bool/int/float (the common case)."""
+    if scalar_type is builtins.float:
+        return dt if dt.category >= FLOAT else _default_dtype
+    if scalar_type is builtins.int:
+        return dt if dt.category >= INT else int64
+    return dt
+
+
 def result_type_of(*operands):
     """torch.result_type for any mix of tensors and Python scalars."""
+    if len(operands) == 2:
+        # Fast path for tensor (op) Python scalar: binary ops on the slow path land here.
+        a, b = operands
+        if type(b) in _PY_SCALARS and getattr(a, "_dtype_for_promotion", None) is not None:
+            return _with_python_scalar(_FROM_NP[a._data.dtype], type(b))
+        if type(a) in _PY_SCALARS and getattr(b, "_dtype_for_promotion", None) is not None:
+            return _with_python_scalar(_FROM_NP[b._data.dtype], type(a))
     dim_result = zero_result = wrapped_result = None
     for op in operands:
         dt = getattr(op, "_dtype_for_promotion", None)
@@ -269,9 +288,71 @@ def can_cast(from_, to):
     False
     """
     if type(from_) is not dtype or type(to) is not dtype:
-        _check_dtypes("can_cast", from_, to)
+        _check_dtypes("can_cast", from_, to, ("from_", "to"))
     if from_.category > to.category:
         return False
     if from_.category == to.category:
         return True
     return not (from_ is not bool and to is bool)
+
+
+class finfo:
+    """Machine limits of a floating dtype, as ``torch.finfo`` (default: the default dtype).
+
+    >>> ember.finfo(ember.float16).max
+    65504.0
+    """
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type=None):  # noqa: A002  (torch's argument name)
+        if type is None:
+            type = _default_dtype
+        if not isinstance(type, dtype):
+            raise TypeError(f"finfo(): argument 'type' must be ember.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if type.category < FLOAT:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        real = type.to_real()
+        info = ml_dtypes.finfo(real.np)
+        self.bits = real.itemsize * 8
+        self.eps = builtins.float(info.eps)
+        self.max = builtins.float(info.max)
+        self.min = builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision  # exact decimal, not rounded to the dtype
+        self.dtype = real.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype, as ``torch.iinfo``.
+
+    >>> ember.iinfo(ember.int8).min
+    -128
+    """
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type):  # noqa: A002  (torch's argument name)
+        if not isinstance(type, dtype):
+            raise TypeError(f"iinfo(): argument 'type' must be ember.dtype, not "
+                            f"{builtins.type(type).__name__}")
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.category != INT:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo "
+                            "to handle 'torch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits = type.itemsize * 8
+        self.max = builtins.int(info.max)
+        self.min = builtins.int(info.min)
+        self.dtype = type.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -13,7 +13,8 @@ import numpy as np
 from . import _dtype as D
 from ._device import CPU, META, as_device, meta_array
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad, Node, run_backward, _RemovableHandle
+from .autograd import graph as _graph
+from .autograd.graph import AccumulateGrad, Node, grad_fn_of
 
 _GRAD = grad_mode.STATE
 _new = object.__new__
@@ -34,6 +35,8 @@ def _wrap(arr, device=CPU):
 
 def _zeros_meta(meta):
     shape, dtype, device = meta
+    if device is META:  # no memory for meta tensors, whatever their shape
+        return _wrap(meta_array(shape, dtype.np), META)
     return _wrap(np.zeros(shape, dtype=dtype.np), device)
 
 
@@ -42,6 +45,18 @@ def _storage_root(arr):
     while isinstance(root.base, np.ndarray):
         root = root.base
     return root
+
+
+def _storage_origin(t):
+    """The tensor whose first element is element 0 of ``t``'s storage (``t`` itself
+    unless ``t`` is a view, a detach() or a .data of another tensor)."""
+    while True:
+        origin = t._storage_base
+        if origin is None:
+            origin = t._base
+        if origin is None:
+            return t
+        t = origin
 
 
 def _ptr(arr):
@@ -94,8 +109,11 @@ class Tensor:
     _grad = None
     _out_nr = 0            # which output of _grad_fn this tensor is
     _base = None           # the tensor this is a view of
+    _storage_base = None   # a tensor sharing this one's storage without being its view base
+                           # (detach(), .data): only storage_offset() reads it
     _vc = None             # version counter, [int], shared by a base and its views
     _acc_ref = None        # weakref to this leaf's AccumulateGrad node
+    _vv = None             # a differentiable view: base version when its grad_fn was set
     _hooks = None          # tensor hooks of a leaf
     _post_acc_hooks = None
     _retains_grad = False
@@ -164,11 +182,11 @@ class Tensor:
         return strides[_wrap_dim(dim, arr.ndim, "stride")]
 
     def storage_offset(self):
-        """Offset in elements of this view's first element within its base's storage."""
-        base = self._base
-        if self._device is META or base is None:
+        """Offset in elements of this tensor's first element within its storage."""
+        origin = _storage_origin(self)
+        if self._device is META or origin is self:
             return 0
-        arr, root = self._data, base._data
+        arr, root = self._data, origin._data
         if _storage_root(arr) is not _storage_root(root):
             return 0  # the base was given new storage (``.data = ...``): no shared memory
         return (_ptr(arr) - _ptr(root)) // arr.itemsize
@@ -266,7 +284,7 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        return grad_fn_of(self)
 
     @property
     def is_leaf(self):
@@ -331,7 +349,13 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        # NOTE: like torch, ``.data`` shares memory but not the version counter, so
+        # writes through it are invisible to autograd's saved-tensor checks.
+        t = _new(Tensor)
+        t._data = self._data
+        t._device = self._device
+        t._storage_base = _storage_origin(self)
+        return t
 
     @data.setter
     def data(self, value):
@@ -339,6 +363,7 @@ class Tensor:
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
         self._data = value._data
         self._device = value._device
+        self._storage_base = _storage_origin(value)
 
     @property
     def retains_grad(self):
@@ -346,45 +371,15 @@ class Tensor:
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if not self._rg:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._grad_fn is None or self._retains_grad:
-            return
-        self._retains_grad = True
-        node = self._grad_fn
-        if node._retain_grad_hooks is None:
-            node._retain_grad_hooks = {}
-
-        def hook(grad, tensor=self):
-            if tensor._grad is None:
-                tensor._grad = grad.detach().clone() if not _GRAD.enabled else grad
-            else:
-                tensor._grad = tensor._grad + grad
-        node._retain_grad_hooks[self._out_nr] = hook
+        _graph.retain_grad(self)
 
     def register_hook(self, hook):
         """hook(grad) -> Tensor or None; runs when the gradient for this tensor is computed."""
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            return _RemovableHandle(self._hooks, hook)
-        node = self._grad_fn
-        if node._tensor_pre_hooks is None:
-            node._tensor_pre_hooks = {}
-        hooks = node._tensor_pre_hooks.setdefault(self._out_nr, [])
-        hooks.append(hook)
-        return _RemovableHandle(node._tensor_pre_hooks, hook, key=self._out_nr)
+        return _graph.register_tensor_hook(self, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
-        if self._grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        if self._post_acc_hooks is None:
-            self._post_acc_hooks = []
-        self._post_acc_hooks.append(hook)
-        return _RemovableHandle(self._post_acc_hooks, hook)
+        """hook(tensor) runs after a gradient was accumulated into this leaf's ``.grad``."""
+        return _graph.register_post_accumulate_grad_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see torch.Tensor.backward)."""
@@ -392,11 +387,15 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
-        """A new tensor sharing storage with this one, outside the graph."""
+        """A new tensor sharing storage and version counter with this one, outside the graph.
+
+        It is not a view for autograd (torch's ``detach()._base`` is None): an in-place
+        op on it never rewrites this tensor's history.
+        """
         t = _new(Tensor)
         t._data = self._data
         t._device = self._device
-        t._base = self._base if self._base is not None else self
+        t._storage_base = _storage_origin(self)
         if self._vc is None:
             self._vc = [0]
         t._vc = self._vc
@@ -527,10 +526,14 @@ class Tensor:
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
         """A copy on a cuda device (RuntimeError without CuPy, as a CPU-only torch)."""
-        target = "cuda" if device is None else device
-        if not isinstance(target, str) or not target.startswith("cuda"):
-            target = f"cuda:{target}" if isinstance(target, int) else target
-        return _to(self, None, as_device(target), False)
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int) and not isinstance(device, bool):
+            device = f"cuda:{device}"
+        target = as_device(device)
+        if target.type != "cuda":
+            raise RuntimeError(f"Invalid device, must be cuda device (got {target})")
+        return _to(self, None, target, False)
 
     def float(self):
         return _to(self, D.float32, None, False)

@@ -10,7 +10,7 @@ Run from the repository root:
 
     python examples/digits_softmax.py
 
-It prints the loss and accuracy per epoch and the final test accuracy (about 95%),
+It prints the loss and accuracy per epoch and the final test accuracy (about 97%),
 and exits with status 1 if the test accuracy is below 90%.
 """
 import argparse
@@ -46,11 +46,10 @@ def load_data(test_fraction=0.2):
 def log_softmax(logits):
     """log(softmax(logits)) over the last dim, stable by subtracting each row's max.
 
-    The row max is a constant shift (it cancels in the result), so it is taken
-    from the values without tracking gradients.
+    The row max is only a shift that cancels in the result, so it is taken without
+    tracking gradients.
     """
-    row_max = ember.tensor(logits.detach().numpy().max(axis=1, keepdims=True))
-    shifted = logits - row_max
+    shifted = logits - logits.detach().amax(dim=1, keepdim=True)
     return shifted - shifted.exp().sum(dim=1, keepdim=True).log()
 
 
@@ -60,8 +59,8 @@ def cross_entropy(logits, one_hot):
 
 
 def accuracy(logits, labels):
-    predictions = logits.detach().numpy().argmax(axis=1)
-    return float((predictions == labels).mean())
+    """Fraction of rows whose largest logit is at the true label."""
+    return (logits.argmax(dim=1) == labels).float().mean().item()
 
 
 def main(argv=None):
@@ -72,11 +71,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if hasattr(ember, "manual_seed"):
-        ember.manual_seed(0)
+        ember.manual_seed(0)   # nothing below draws from ember's RNG yet; kept for edits that do
     (x_train, y_train), (x_test, y_test) = load_data()
-    X = ember.tensor(x_train)
-    X_test = ember.tensor(x_test)
-    Y = ember.tensor(np.eye(NUM_CLASSES, dtype=np.float32)[y_train])
+    X, labels = ember.tensor(x_train), ember.tensor(y_train)
+    X_test, labels_test = ember.tensor(x_test), ember.tensor(y_test)
+    Y = ember.tensor(np.eye(NUM_CLASSES, dtype=np.float32)[y_train])   # one-hot targets
     print(f"digits: {len(y_train)} training and {len(y_test)} test images, "
           f"{X.shape[1]} features, {NUM_CLASSES} classes")
 
@@ -101,12 +100,12 @@ def main(argv=None):
             b.grad = None
             total_loss += loss.item() * len(batch)
         with ember.no_grad():
-            train_acc = accuracy(X @ W + b, y_train)
+            train_acc = accuracy(X @ W + b, labels)
         print(f"epoch {epoch:2d}/{args.epochs}  loss {total_loss / len(y_train):.4f}  "
               f"train accuracy {train_acc:.3f}", flush=True)
 
     with ember.no_grad():
-        test_acc = accuracy(X_test @ W + b, y_test)
+        test_acc = accuracy(X_test @ W + b, labels_test)
     print(f"trained in {time.perf_counter() - start:.2f}s; test accuracy: {test_acc:.4f}")
     if test_acc < 0.9:
         print("FAILED: test accuracy is below 0.90", file=sys.stderr)

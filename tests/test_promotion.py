@@ -246,3 +246,41 @@ def test_random_promote_types_is_symmetric_and_castable(da, db):
     res = ember.promote_types(a, b)
     assert res is ember.promote_types(b, a)
     assert ember.can_cast(a, res) and ember.can_cast(b, res)
+
+
+# ----------------------------------------------------------------------------------
+# the dtype objects, finfo, iinfo
+# ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_dtype_attributes(dt):
+    t, e = getattr(torch, dt), getattr(ember, dt)
+    assert repr(e) == repr(t) and str(e) == str(t)
+    assert e.is_floating_point == t.is_floating_point
+    assert e.is_complex == t.is_complex
+    assert e.is_signed == t.is_signed
+    assert e.itemsize == t.itemsize
+    assert name(e.to_real()) == name(t.to_real())
+    assert hash(e) == hash(e) and e == e and e is not None
+    import pickle
+    assert pickle.loads(pickle.dumps(e)) is e
+
+
+def test_dtype_aliases():
+    for alias in ("float", "double", "half", "int", "long", "short", "cfloat", "cdouble"):
+        assert name(getattr(ember, alias)) == name(getattr(torch, alias))
+
+
+@pytest.mark.parametrize("dt", DTYPES + [None])
+def test_finfo_iinfo(dt):
+    def fn(lib, info):
+        try:
+            res = getattr(lib, info)() if dt is None else getattr(lib, info)(getattr(lib, dt))
+        except Exception as exc:  # noqa: BLE001  (compared with torch)
+            return type(exc)
+        fields = ("bits", "max", "min", "dtype", "eps", "tiny", "smallest_normal",
+                  "resolution")
+        return repr(res), [getattr(res, f, None) for f in fields]
+    assert fn(ember, "finfo") == fn(torch, "finfo")
+    if dt is not None:
+        assert fn(ember, "iinfo") == fn(torch, "iinfo")

@@ -6,6 +6,9 @@ custom ops; grad modes live in ``grad_mode.py``.
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
+import numpy as np
+
+from . import graph as _graph
 from .graph import Node, run_backward
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "InplaceFunction",
@@ -15,17 +18,27 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "InplaceFunction",
 
 
 def _as_tuple(x):
-    from .._tensor import Tensor
     if x is None:
         return None
-    if isinstance(x, Tensor):
+    if isinstance(x, _tensor_cls()):
         return (x,)
     return tuple(x)
 
 
+def _tensor_cls():
+    # ember._tensor imports this package, so Tensor is looked up on first use.
+    global _Tensor, _wrap
+    if _Tensor is None:
+        from .._tensor import Tensor, _wrap
+        _Tensor = Tensor
+    return _Tensor
+
+
+_Tensor = _wrap = None
+
+
 def _make_grads(outputs, grad_outputs, is_grads_batched=False):
-    from .._tensor import Tensor
-    from ..ops.creation import ones_like
+    Tensor = _tensor_cls()
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if grad_outputs is not None and i < len(grad_outputs) else None
@@ -33,13 +46,14 @@ def _make_grads(outputs, grad_outputs, is_grads_batched=False):
             if not out._rg:
                 grads.append(None)
                 continue
-            if out._data.size != 1:
+            data = out._data
+            if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"(output {i} has shape {list(out.shape)})")
             if out.dtype.category < 2:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar "
                                    f"outputs but got {out.dtype}")
-            g = ones_like(out)
+            g = _wrap(np.ones(data.shape, data.dtype), out._device)
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got "
                             f"{type(g).__name__}")
@@ -61,62 +75,67 @@ def _root(t, i):
     if not t._rg:
         raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
                            "grad_fn")
-    if t._grad_fn is None:
+    fn = _graph.grad_fn_of(t)
+    if fn is None:
         return (t._accumulator(), 0)
-    return (t._grad_fn, t._out_nr)
+    return (fn, t._out_nr)
+
+
+def _edge(t):
+    fn = _graph.grad_fn_of(t)
+    if fn is None:
+        return (t._accumulator(), 0)
+    return (fn, t._out_nr)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
-    """Accumulate gradients of ``tensors`` w.r.t. graph leaves into their ``.grad``."""
+    """Accumulate gradients of ``tensors`` w.r.t. graph leaves into their ``.grad``.
+
+    >>> x = ember.tensor([1.0, 2.0], requires_grad=True)
+    >>> ember.autograd.backward((x * x).sum())
+    >>> x.grad
+    tensor([2., 4.])
+    """
     tensors = _as_tuple(tensors)
     if grad_variables is not None:
         grad_tensors = grad_variables
     grad_tensors = _as_tuple(grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
-    for i, t in enumerate(tensors):
-        if not t._rg:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
-                               "a grad_fn")
-    grads = _make_grads(tensors, grad_tensors)
     roots = [_root(t, i) for i, t in enumerate(tensors)]
-    accumulate = True
-    nonleaf_inputs = ()
+    grads = _make_grads(tensors, grad_tensors)
+    targets = None
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        leaves = [t for t in inputs if t._grad_fn is None]
-        nonleaf_inputs = [t for t in inputs if t._grad_fn is not None]
         for t in inputs:
             if not t._rg:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-        accumulate = {t._accumulator() for t in leaves} or False
-    capture = [(t._grad_fn, t._out_nr) for t in nonleaf_inputs] if nonleaf_inputs else None
-    if capture is not None and accumulate is False:
-        accumulate = set()
-    captured = run_backward(roots, grads, retain_graph, create_graph, capture=capture,
-                            accumulate=accumulate)
-    for t in nonleaf_inputs:
-        g = captured.get((t._grad_fn, t._out_nr))
-        if g is not None:
-            g = g if create_graph else g.detach()
-            t._grad = g if t._grad is None else t._grad + g
+            if t._grad_fn is not None:
+                # NOTE: as torch, a non-leaf input keeps its .grad from now on.
+                t.retain_grad()
+        targets = [_edge(t) for t in inputs]
+    run_backward(roots, grads, retain_graph, create_graph, targets=targets)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Gradients of ``outputs`` w.r.t. ``inputs``, returned (not accumulated into .grad)."""
+    """Gradients of ``outputs`` w.r.t. ``inputs``, returned (not accumulated into .grad).
+
+    >>> x = ember.tensor([1.0, 2.0], requires_grad=True)
+    >>> ember.autograd.grad((x * x).sum(), x)
+    (tensor([2., 4.]),)
+    """
     from ..ops.creation import zeros_like
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched=True arrives with ember.func (vmap)")
     if allow_unused is None:
         allow_unused = materialize_grads
-    if materialize_grads and allow_unused is False:
+    if materialize_grads and not allow_unused:
         raise ValueError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got: allow_unused=False.")
-    single = not isinstance(inputs, (tuple, list))
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs)
@@ -125,30 +144,22 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    for i, t in enumerate(outputs):
-        if not t._rg:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
-                               "a grad_fn")
-    grads = _make_grads(outputs, grad_outputs)
     roots = [_root(t, i) for i, t in enumerate(outputs)]
-    capture = [(t._grad_fn, t._out_nr) if t._grad_fn is not None else (t._accumulator(), 0)
-               for t in inputs]
-    captured = run_backward(roots, grads, retain_graph, create_graph, capture=capture,
-                            accumulate=False)
+    grads = _make_grads(outputs, grad_outputs)
+    targets = [_edge(t) for t in inputs]
+    captured = run_backward(roots, grads, retain_graph, create_graph, targets=targets,
+                            capture=True)
     result = []
-    for t, key in zip(inputs, capture):
+    for i, (t, key) in enumerate(zip(inputs, targets)):
         g = captured.get(key)
         if g is None:
             if materialize_grads:
                 g = zeros_like(t)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
-        elif g._data.shape != t._data.shape:
-            from ..ops._util import sum_to_shape
-            g = sum_to_shape(g, t._data.shape)
-        if g is not None and not create_graph:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not "
+                                   "have been used in the graph. Set allow_unused=True if this "
+                                   "is the desired behavior.")
+        elif not create_graph and g._grad_fn is not None:
             g = g.detach()
         result.append(g)
     return tuple(result)
@@ -156,7 +167,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def __getattr__(name):
     # gradcheck / functional are imported on first use, keeping `import ember` light.
-    if name in ("gradcheck", "gradgradcheck"):
+    if name in ("gradcheck", "gradgradcheck", "GradcheckError"):
         from . import _gradcheck as _gc
         return getattr(_gc, name)
     if name == "functional":

@@ -52,7 +52,7 @@ def _analytical_jacobian(fn, inputs, diff_idx):
             continue
         for j in range(sizes[k]):
             g = zeros_like(out)
-            g._data.reshape(-1)[j] = 1
+            g._data.flat[j] = 1  # zeros_like may keep out's (permuted) strides
             grads = autograd.grad(out, diff_inputs, g, retain_graph=True, allow_unused=True)
             for m, gr in enumerate(grads):
                 if gr is not None:

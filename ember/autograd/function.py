@@ -13,19 +13,20 @@ _GRAD = grad_mode.STATE
 
 
 class FunctionCtx:
-    """What ``forward`` may use on ``ctx``."""
+    """What ``forward`` (or ``setup_context``) may use on ``ctx``."""
 
     _dirty = ()
     _non_diff = ()
+    _to_save = None
     _materialize = True
     needs_input_grad = ()
 
     def save_for_backward(self, *tensors):
         from .._tensor import Tensor
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                                f"{i} is of type {type(t).__name__}")
         self._to_save = tensors
 
     def save_for_forward(self, *tensors):
@@ -45,21 +46,30 @@ class BackwardCFunction(Node, FunctionCtx):
     """The node class every custom Function gets a subclass of (``MyFnBackward``)."""
 
     _fn_cls = None
+    _n_args = 0
+    _tensor_positions = ()
 
     def backward(self, *grads):
         result = self._fn_cls.backward(self, *grads)
         if not isinstance(result, tuple):
             result = (result,)
-        n_args = len(self._tensor_positions_all)
-        if len(result) < n_args:
-            raise RuntimeError(f"function {self.name()} returned an incorrect number of "
-                               f"gradients (expected {n_args}, got {len(result)})")
-        if len(result) > n_args:
-            extra = result[n_args:]
-            if any(r is not None for r in extra):
+        n_args = self._n_args
+        if len(result) != n_args:
+            if len(result) < n_args or any(r is not None for r in result[n_args:]):
                 raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                    f"gradients (expected {n_args}, got {len(result)})")
-        return tuple(result[i] for i in self._tensor_positions)
+        from .._tensor import Tensor
+        positions = self._tensor_positions
+        for i, r in enumerate(result[:n_args]):
+            if r is None:
+                continue
+            if not isinstance(r, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
+            if i not in positions:
+                raise RuntimeError(
+                    f"function {self.name()} returned a gradient different than None at "
+                    f"position {i + 1}, but the corresponding forward input was not a Variable")
+        return tuple(result[i] for i in positions)
 
     def apply(self, *grads):
         return self.backward(*grads)
@@ -113,67 +123,92 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor, _new
-        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        from .._tensor import Tensor
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         tensors = [args[i] for i in positions]
-        record = _GRAD.enabled and any(t._rg for t in tensors)
+        enabled = _GRAD.enabled
         ctx = cls._backward_cls()
         ctx._tensor_positions = positions
-        ctx._tensor_positions_all = args
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg and _GRAD.enabled
-                                     for a in args)
-        uses_setup = cls.setup_context is not Function.setup_context
-        prev = _GRAD.enabled
+        ctx._n_args = len(args)
+        ctx.needs_input_grad = tuple(enabled and isinstance(a, Tensor) and a._rg for a in args)
         _GRAD.enabled = False
         try:
-            if uses_setup:
+            if cls.setup_context is not Function.setup_context:
                 output = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, output)
             else:
                 output = cls.forward(ctx, *args, **kwargs)
         finally:
-            _GRAD.enabled = prev
+            _GRAD.enabled = enabled
         is_tuple = isinstance(output, tuple)
         outputs = output if is_tuple else (output,)
-        if not record:
-            if hasattr(ctx, "_to_save"):
-                del ctx._to_save
+        dirty = ctx._dirty
+        for t in dirty:
+            t._bump_version()  # NOTE: torch counts mark_dirty as one more change
+        if not (enabled and any(t._rg for t in tensors)):
+            ctx._to_save = None
+            ctx._dirty = ctx._non_diff = ()
             return output
-
-        ctx.connect(tensors)
-        to_save = getattr(ctx, "_to_save", None)
+        new_outputs = _wrap_outputs(ctx, tensors, outputs)
+        to_save = ctx._to_save
         if to_save is not None:
-            ctx.save(*to_save)
-        ctx._materialize = ctx._materialize
-        dirty_ids = {id(t) for t in ctx._dirty}
-        non_diff_ids = {id(t) for t in ctx._non_diff}
-        input_ids = {id(t) for t in tensors}
-        new_outputs = []
-        metas = []
-        for nr, out in enumerate(outputs):
-            if not isinstance(out, Tensor):
-                new_outputs.append(out)
-                metas.append(None)
-                continue
-            if id(out) in input_ids and id(out) not in dirty_ids:
-                alias = _new(Tensor)
-                alias._data = out._data
-                alias._device = out._device
-                out = alias
-            if id(out) in dirty_ids and out._rg and out._grad_fn is None:
-                raise RuntimeError("a leaf Variable that requires grad has been used in an "
-                                   "in-place operation.")
-            metas.append((out._data.shape, out.dtype, out._device))
-            if id(out) not in non_diff_ids and out.dtype.category >= 2:
-                out._grad_fn = ctx
-                out._out_nr = nr
-                out._rg = True
-            new_outputs.append(out)
-        ctx._num_outputs = len(outputs)
-        ctx._out_meta = metas
+            ctx.save(*to_save)   # after the outputs got ctx as grad_fn (see Node.save)
+        # The node must not keep its outputs alive (no reference cycles).
+        ctx._to_save = None
+        ctx._dirty = ctx._non_diff = ()
         if not is_tuple:
             return new_outputs[0]
         return tuple(new_outputs)
+
+
+def _wrap_outputs(ctx, inputs, outputs):
+    """Give the outputs ``ctx`` as grad_fn, as torch's custom Function does."""
+    from .._tensor import Tensor
+    from ..ops._inplace import _check_leaf, rebase_history
+    ctx.connect(inputs)
+    dirty_ids = {id(t) for t in ctx._dirty}
+    non_diff_ids = {id(t) for t in ctx._non_diff}
+    input_pos = {id(t): k for k, t in enumerate(inputs)}
+    new_outputs = []
+    metas = []
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            new_outputs.append(out)
+            metas.append(None)   # no gradient for non-tensor outputs
+            continue
+        metas.append((out._data.shape, out.dtype, out._device))
+        differentiable = id(out) not in non_diff_ids and out.dtype.category >= 2
+        if id(out) in dirty_ids:
+            _check_leaf(out, ctx.name())
+            if differentiable:
+                k = input_pos.get(id(out))
+                edge = ctx.next_functions[k] if k is not None else None
+                rebase_history(out, ctx, nr, edge, k if k is not None else 0)
+        elif id(out) in input_pos:
+            # NOTE: an input returned as is comes back as a new tensor (a view of it).
+            out = _alias(out)
+            if differentiable:
+                out._grad_fn, out._out_nr, out._rg = ctx, nr, True
+        elif differentiable:
+            out._grad_fn, out._out_nr, out._rg = ctx, nr, True
+        new_outputs.append(out)
+    ctx._num_outputs = len(outputs)
+    ctx._out_meta = metas
+    return new_outputs
+
+
+def _alias(t):
+    from .._tensor import Tensor, _new
+    alias = _new(Tensor)
+    alias._data = t._data
+    alias._device = t._device
+    root = t._base if t._base is not None else t
+    if root._vc is None:
+        root._vc = [0]
+    alias._base = root
+    alias._vc = root._vc
+    alias._vv = root._vc[0]
+    return alias
 
 
 class InplaceFunction(Function):
@@ -181,14 +216,40 @@ class InplaceFunction(Function):
         self.inplace = inplace
 
 
+class DelayedError(Node):
+    """grad_fn of what a once_differentiable backward returned: differentiating it errs."""
+
+    def backward(self, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
 def once_differentiable(fn):
-    """Run the wrapped backward without recording a graph (no double backward)."""
+    """Run the wrapped backward without recording a graph (no double backward).
+
+    If a graph is being recorded (create_graph=True) and a gradient passed in requires
+    grad, the results get a grad_fn that raises when differentiated, as in torch.
+    """
     @functools.wraps(fn)
     def wrapper(ctx, *args):
+        from .._tensor import Tensor
         prev = _GRAD.enabled
         _GRAD.enabled = False
         try:
-            return fn(ctx, *args)
+            outputs = fn(ctx, *args)
         finally:
             _GRAD.enabled = prev
+        if not prev or not any(isinstance(a, Tensor) and a._rg for a in args):
+            return outputs
+        is_tuple = isinstance(outputs, tuple)
+        results = outputs if is_tuple else (outputs,)
+        err = DelayedError()
+        err._num_outputs = len(results)
+        wrapped = []
+        for nr, r in enumerate(results):
+            if isinstance(r, Tensor):
+                r = r.detach()
+                r._grad_fn, r._out_nr, r._rg = err, nr, True
+            wrapped.append(r)
+        return tuple(wrapped) if is_tuple else wrapped[0]
     return wrapper

@@ -115,6 +115,12 @@ class set_grad_enabled(_GradModeContext):
         self._prev = (STATE.enabled, STATE.inference)
         STATE.enabled = mode
 
+    def __call__(self, func):
+        # NOTE: as torch, the mode was set when the object was made; decorating a
+        # function undoes that (the mode then applies only inside the function).
+        STATE.enabled = self._prev[0]
+        return super().__call__(func)
+
     def __enter__(self):
         return None
 
@@ -141,8 +147,8 @@ class inference_mode(_GradModeContext):
 
     def __enter__(self):
         self._prev = (STATE.enabled, STATE.inference)
-        if self.mode:
-            STATE.enabled = False
+        # NOTE: as torch, inference_mode(False) turns grad mode on inside the block.
+        STATE.enabled = not self.mode
         STATE.inference = self.mode
 
     def clone(self):

@@ -6,14 +6,23 @@ backward, and the shape/dtype of each input so that the engine can reduce
 broadcast gradients and cast them back (formulas stay short).  Backward formulas
 are written in ember Tensor ops, so with ``create_graph=True`` the engine records a
 graph of the backward pass and gradients of gradients work for every op.
+
+Memory: a graph is a tree of references from outputs to inputs, never a cycle, so
+it dies with its last output without the garbage collector.  An output saved for
+backward (``exp`` saves its result) would close a cycle output -> node -> output;
+it is saved as a stand-in holding only the array, and ``saved_tensors`` rebuilds a
+tensor whose grad_fn is the node (as torch's SavedVariable does).
 """
+import heapq
 import itertools
+import sys
 import weakref
 
 from . import grad_mode
 
 _GRAD = grad_mode.STATE
 _seq = itertools.count()
+_getrefcount = sys.getrefcount
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -21,6 +30,9 @@ _FREED_MSG = (
     "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
     "backward through the graph a second time or if you need to access saved tensors after "
     "calling backward.")
+
+# AccumulateGrad runs as soon as it is ready (torch gives it the largest sequence number).
+_ACC_PRIORITY = sys.maxsize
 
 
 class Node:
@@ -36,15 +48,17 @@ class Node:
     _pre_hooks = None
     _post_hooks = None
     _tensor_pre_hooks = None  # {output_nr: [hook]}, from Tensor.register_hook
-    _retain_grad_hooks = None  # {output_nr: hook}
+    _retained = None          # {output_nr: weakref to a tensor that retains its grad}
     _materialize = True
+    next_functions = ()
+    _input_meta = ()
 
     def __init__(self):
         self._seq_nr = next(_seq)
 
     # -- construction helpers used by ops -------------------------------------------
     def connect(self, inputs):
-        """Set the edges to the nodes of ``inputs`` (tensors or None)."""
+        """Set the edges to the nodes of ``inputs`` (tensors, numbers or None)."""
         edges = []
         metas = []
         for t in inputs:
@@ -56,16 +70,34 @@ class Node:
             if fn is None:
                 edges.append((t._accumulator(), 0))
             else:
+                vv = t._vv
+                if vv is not None and vv != t._vc[0]:
+                    fn = _refresh_view(t)
+                    self._seq_nr = next(_seq)   # stay younger than the new view node
                 edges.append((fn, t._out_nr))
-            metas.append(t)
+            metas.append((t._data.shape, t._data.dtype))
         self.next_functions = tuple(edges)
-        self._input_meta = tuple(
-            None if t is None else (t._data.shape, t._data.dtype) for t in metas)
+        self._input_meta = tuple(metas)
         return self
 
     def save(self, *tensors):
-        self._saved = tuple((t, t._vc[0] if t._vc is not None else 0) if t is not None
-                            else (None, 0) for t in tensors)
+        """Save tensors for backward, remembering their versions (checked on use).
+
+        Must run after the outputs got this node as grad_fn, so that saved outputs
+        are recognised and stored without a reference cycle.
+        """
+        entries = []
+        for t in tensors:
+            if t is None:
+                entries.append((None, 0))
+                continue
+            if t._grad_fn is self:
+                if t._vc is None:
+                    t._vc = [0]   # shared with the stand-in, which cannot see the tensor
+                t = _SavedOutput.of(t)
+            vc = t._vc
+            entries.append((t, 0 if vc is None else vc[0]))
+        self._saved = tuple(entries)
 
     @property
     def saved_tensors(self):
@@ -75,7 +107,8 @@ class Node:
         out = []
         for t, version in saved:
             if t is not None:
-                current = t._vc[0] if t._vc is not None else 0
+                vc = t._vc
+                current = 0 if vc is None else vc[0]
                 if current != version:
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been "
@@ -83,16 +116,22 @@ class Node:
                         f"is output {t._out_nr} of {self._describe_owner(t)}, is at version "
                         f"{current}; expected version {version} instead. Hint: the backtrace "
                         "further above shows the operation that failed to compute its gradient.")
+                if type(t) is _SavedOutput:
+                    t = t.unpack(self)
             out.append(t)
         return tuple(out)
 
-    @staticmethod
-    def _describe_owner(t):
+    def _describe_owner(self, t):
+        if type(t) is _SavedOutput:
+            return self.name()
         fn = t._grad_fn
         return fn.name() if fn is not None else "a leaf tensor"
 
     def release(self):
-        # Nodes that saved nothing (AddBackward0 ...) may run again, as in torch.
+        """Free what was saved for backward (after a backward without retain_graph).
+
+        Nodes that saved nothing (AddBackward0 ...) may run again, as in torch.
+        """
         if self._saved:
             self._saved = None
 
@@ -102,6 +141,9 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _sequence_nr(self):
+        return self._seq_nr
 
     @property
     def metadata(self):
@@ -125,7 +167,19 @@ class Node:
         return _RemovableHandle(self._pre_hooks, fn)
 
     def __call__(self, *grads):
-        return self.backward(*grads)
+        """Run this node's backward formula directly (under the current grad mode).
+
+        Like torch, a node with one input edge returns a tensor, otherwise a tuple.
+        """
+        n_out = self._num_outputs
+        if len(grads) != n_out:
+            raise TypeError(f"{self.name()} expects {n_out} gradient(s), got {len(grads)}")
+        outs = self.backward(*grads)
+        if type(outs) is not tuple:
+            outs = tuple(outs) if isinstance(outs, list) else (outs,)
+        if len(outs) == 1:
+            return outs[0]
+        return outs
 
     def backward(self, *grads):  # pragma: no cover - abstract
         raise NotImplementedError(f"{self.name()}.backward is not implemented")
@@ -134,36 +188,83 @@ class Node:
 class AccumulateGrad(Node):
     """Sink node of a leaf tensor: accumulates incoming gradient into ``.grad``."""
 
-    next_functions = ()
-    _input_meta = ()
-
     def __init__(self, variable):
-        self._seq_nr = -1  # torch gives AccumulateGrad UINT64_MAX; it runs whenever ready
+        self._seq_nr = _ACC_PRIORITY
         self.variable = variable
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
 
     def release(self):
         pass
 
 
+class _SavedOutput:
+    """A node's own output saved for backward, without a reference to the tensor.
+
+    Holds the array and the shared version counter; ``unpack`` rebuilds a tensor with
+    the node as grad_fn, so double backward flows through the node again.
+    """
+
+    __slots__ = ("_data", "_device", "_vc", "_out_nr", "via")
+
+    @classmethod
+    def of(cls, t):
+        s = cls()
+        s._data = t._data
+        s._device = t._device
+        s._vc = t._vc
+        s._out_nr = t._out_nr
+        s.via = None
+        return s
+
+    def unpack(self, node):
+        from .._tensor import Tensor
+        if self.via is not None:
+            # The output of an in-place op on a view: its history is the base's
+            # CopySlices (weakly held: it holds this node); else the node itself.
+            copy_slices = self.via[0]()
+            if copy_slices is not None:
+                from ..ops._inplace import _view_node
+                node = _view_node((copy_slices, 0), self.via[1], self.via[2])
+        t = object.__new__(Tensor)
+        t._data = self._data
+        if self._device is not Tensor._device:
+            t._device = self._device
+        t._vc = self._vc
+        t._grad_fn = node
+        t._out_nr = self._out_nr
+        t._rg = True
+        return t
+
+    def type(self):
+        return self.unpack(None).type()
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+
 class _RemovableHandle:
+    """What register_hook returns: ``handle.remove()`` unregisters the hook."""
+
     _next_id = itertools.count()
 
     def __init__(self, container, item, key=None):
-        self._container = weakref.ref(container) if not isinstance(container, dict) else container
+        self._container = container   # a list of hooks, or a dict of such lists (key)
         self._item = item
         self._key = key
         self.id = next(self._next_id)
 
     def remove(self):
-        c = self._container
-        if not isinstance(c, dict):
-            c = c()
-            if c is not None and self._item in c:
-                c.remove(self._item)
-        else:
-            lst = c.get(self._key)
-            if lst is not None and self._item in lst:
-                lst.remove(self._item)
+        hooks = self._container
+        if self._key is not None or isinstance(hooks, dict):
+            hooks = hooks.get(self._key)
+        if hooks is not None:
+            for i, h in enumerate(hooks):
+                if h is self._item:
+                    del hooks[i]
+                    break
 
     def __enter__(self):
         return self
@@ -173,22 +274,99 @@ class _RemovableHandle:
 
 
 # ----------------------------------------------------------------------------------
+# Tensor-level autograd state (the Tensor methods delegate here)
+# ----------------------------------------------------------------------------------
+
+def grad_fn_of(t):
+    """``t.grad_fn``; a view whose base was modified in place gets an up-to-date one."""
+    fn = t._grad_fn
+    if fn is not None:
+        vv = t._vv
+        if vv is not None and vv != t._vc[0]:
+            fn = _refresh_view(t)
+    return fn
+
+
+def _refresh_view(t):
+    # Rare path: the base (or a sibling view) of ``t`` changed in place after ``t`` was
+    # made, so t's recorded history is stale.  NOTE: like torch, t's grad_fn becomes an
+    # AsStridedBackward0 from the base's current history.
+    from ..ops._inplace import regenerate_view_grad_fn
+    return regenerate_view_grad_fn(t)
+
+
+def retain_grad(t):
+    """Tensor.retain_grad: keep ``.grad`` of a non-leaf after backward."""
+    if not t._rg:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    fn = grad_fn_of(t)
+    if fn is None or t._retains_grad:
+        return
+    t._retains_grad = True
+    if fn._retained is None:
+        fn._retained = {}
+    # A weak reference: the node must not keep its output alive (no cycle).
+    fn._retained[t._out_nr] = weakref.ref(t)
+
+
+def move_retained(t, old_fn, new_fn):
+    """After an in-place op gave ``t`` a new grad_fn, retain_grad follows it (as torch)."""
+    if not t._retains_grad or old_fn is None or old_fn._retained is None:
+        return
+    ref = old_fn._retained.get(t._out_nr)
+    if ref is not None and ref() is t:
+        del old_fn._retained[t._out_nr]
+    if new_fn._retained is None:
+        new_fn._retained = {}
+    new_fn._retained[t._out_nr] = weakref.ref(t)
+
+
+def register_tensor_hook(t, hook):
+    """Tensor.register_hook: hook(grad) -> new grad or None."""
+    if not t._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    fn = grad_fn_of(t)
+    if fn is None:
+        if t._hooks is None:
+            t._hooks = []
+        t._hooks.append(hook)
+        return _RemovableHandle(t._hooks, hook)
+    if fn._tensor_pre_hooks is None:
+        fn._tensor_pre_hooks = {}
+    fn._tensor_pre_hooks.setdefault(t._out_nr, []).append(hook)
+    return _RemovableHandle(fn._tensor_pre_hooks, hook, key=t._out_nr)
+
+
+def register_post_accumulate_grad_hook(t, hook):
+    """hook(tensor) runs after the gradient was accumulated into a leaf's ``.grad``."""
+    if not t._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if t._grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if t._post_acc_hooks is None:
+        t._post_acc_hooks = []
+    t._post_acc_hooks.append(hook)
+    return _RemovableHandle(t._post_acc_hooks, hook)
+
+
+# ----------------------------------------------------------------------------------
 # The engine
 # ----------------------------------------------------------------------------------
 
 def _collect(roots):
-    """Dependency counts of every node reachable from the roots."""
+    """Dependency counts (incoming edges) of every node reachable from the roots."""
     deps = {}
-    seen = set()
-    stack = [n for n in roots if n is not None]
-    for n in stack:
-        seen.add(n)
+    seen = set(roots)
+    stack = list(seen)
     while stack:
         node = stack.pop()
         for nxt, _ in node.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
             if nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
@@ -196,22 +374,27 @@ def _collect(roots):
 
 
 def _needed_nodes(all_nodes, targets):
-    """Nodes that must run because some target is reachable from them by an edge.
-
-    Edges always point from a node to nodes created before it, so one pass in
-    creation order (sequence number) settles every node.
-    """
-    targets = set(targets)
-    needed = set()
-    for node in sorted(all_nodes, key=lambda n: n._seq_nr):
+    """Nodes from which some target node is reachable (they must run)."""
+    parents = {}
+    for node in all_nodes:
         for nxt, _ in node.next_functions:
-            if nxt is not None and (nxt in targets or nxt in needed):
-                needed.add(node)
-                break
+            if nxt is not None:
+                if nxt in parents:
+                    parents[nxt].append(node)
+                else:
+                    parents[nxt] = [node]
+    needed = set()
+    stack = list(targets)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
     return needed
 
 
 def _reduce_grad(node, index, grad, meta):
+    """Sum a broadcast gradient down to the input's shape and cast it to its dtype."""
     shape, np_dtype = meta
     data = grad._data
     if data.shape != shape:
@@ -223,13 +406,9 @@ def _reduce_grad(node, index, grad, meta):
                 f"Function {node.name()} returned an invalid gradient at index {index} - got "
                 f"{list(data.shape)} but expected shape compatible with {list(shape)}") from None
     if grad._data.dtype != np_dtype:
-        grad = grad.to(dtype=_dtype_of(np_dtype))
+        from .._dtype import from_numpy_dtype
+        grad = grad.to(dtype=from_numpy_dtype(np_dtype))
     return grad
-
-
-def _dtype_of(np_dtype):
-    from .._dtype import from_numpy_dtype
-    return from_numpy_dtype(np_dtype)
 
 
 def _zeros_for(meta):
@@ -237,28 +416,30 @@ def _zeros_for(meta):
     return _zeros_meta(meta)
 
 
-def run_backward(roots, grad_roots, retain_graph, create_graph, capture=None,
-                 accumulate=True, allow_unreachable=False):
+def run_backward(roots, grad_roots, retain_graph, create_graph, targets=None, capture=False):
     """Run the backward pass.
 
-    roots: list of (node, output_nr); grad_roots: matching gradient tensors.
-    capture: optional list of (node, output_nr) whose incoming gradient is returned
-    (for autograd.grad); with accumulate=False nothing is written into ``.grad``.
-    accumulate may also be a set of AccumulateGrad nodes (backward(inputs=...)).
+    roots: list of (node, output_nr); grad_roots: the matching gradient tensors.
+    targets: None runs every reachable node and accumulates into every leaf
+    (``Tensor.backward()``).  Otherwise a list of (node, output_nr) edges: only nodes
+    leading to them run.  With ``capture=True`` (``autograd.grad``) nothing is
+    accumulated and the gradients flowing into the targets are returned, as a dict
+    {edge: grad}; without, the target nodes run (``backward(inputs=...)``).
     """
-    root_nodes = [n for n, _ in roots]
-    deps, reachable = _collect(root_nodes)
+    deps, reachable = _collect([n for n, _ in roots if n is not None])
 
-    targets = None
-    if capture is not None:
-        targets = [n for n, _ in capture if n is not None]
-    if accumulate is not True and accumulate:
-        targets = (targets or []) + list(accumulate)
-    needed = _needed_nodes(reachable, targets) if targets is not None else None
-    target_set = set(targets) if targets is not None else None
-
-    captured = {} if capture is not None else None
-    capture_keys = set((n, nr) for n, nr in capture) if capture is not None else ()
+    needed = None
+    target_nodes = None
+    captured = None
+    if targets is not None:
+        target_nodes = set(n for n, _ in targets if n is not None)
+        needed = _needed_nodes(reachable, target_nodes)
+        if capture:
+            captured = {}
+            capture_keys = set(targets)
+        else:
+            needed |= target_nodes
+            target_nodes = needed
 
     buffers = {}
     for (node, nr), g in zip(roots, grad_roots):
@@ -269,143 +450,195 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, capture=None,
             buf = buffers[node] = [None] * node._num_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
+    tie = itertools.count()
+    heap = []
+    for node in buffers:
+        if deps.get(node, 0) == 0 and (needed is None or node in target_nodes
+                                       or node in needed):
+            heap.append((-node._seq_nr, next(tie), node))
+    heapq.heapify(heap)
+
     prev_enabled = _GRAD.enabled
     _GRAD.enabled = create_graph
-    stored_ids = set()
     try:
-        ready = [n for n in dict.fromkeys(root_nodes) if n is not None and deps.get(n, 0) == 0
-                 and (needed is None or n in needed or n in target_set)]
-        while ready:
-            node = ready.pop()
+        while heap:
+            node = heapq.heappop(heap)[2]
             grads = buffers.pop(node, None)
             if grads is None:
                 grads = [None] * node._num_outputs
-            _run_node(node, grads, retain_graph, create_graph, accumulate, needed,
-                      captured, capture_keys, stored_ids, buffers)
+            if node._tensor_pre_hooks or node._retained or type(node) is AccumulateGrad:
+                grads = _tensor_hooks(node, grads)
+            if captured is not None and node in target_nodes:
+                for nr in range(node._num_outputs):
+                    if (node, nr) in capture_keys and grads[nr] is not None:
+                        captured[(node, nr)] = grads[nr]
+            if needed is not None and node not in needed:
+                continue
+            outs = _call(node, grads, retain_graph, create_graph, captured is None)
+            if outs is None:
+                continue
+            metas = node._input_meta
+            i = 0
             for nxt, nr in node.next_functions:
                 if nxt is None:
+                    i += 1
                     continue
+                g = outs[i]
+                if g is not None:
+                    meta = metas[i]
+                    if meta is not None:
+                        d = g._data
+                        if d.shape != meta[0] or d.dtype != meta[1]:
+                            g = _reduce_grad(node, i, g, meta)
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt._num_outputs
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                i += 1
                 d = deps[nxt] - 1
                 deps[nxt] = d
-                if d == 0 and (needed is None or nxt in needed or nxt in target_set):
-                    ready.append(nxt)
+                if d == 0 and (needed is None or nxt in needed or nxt in target_nodes):
+                    heapq.heappush(heap, (-nxt._seq_nr, next(tie), nxt))
+            # Drop our references: AccumulateGrad reuses an unshared gradient's memory.
+            outs = g = None
     finally:
         _GRAD.enabled = prev_enabled
     return captured
 
 
-def _run_node(node, grads, retain_graph, create_graph, accumulate, needed, captured,
-              capture_keys, stored_ids, buffers):
-    # Hooks registered on the tensors this node produced (Tensor.register_hook).
+def _tensor_hooks(node, grads):
+    """Hooks registered on the tensors this node produced, then retain_grad."""
+    if type(node) is AccumulateGrad:
+        hooks = node.variable._hooks
+        if hooks and grads[0] is not None:
+            for hook in tuple(hooks):
+                new = hook(grads[0])
+                if new is not None:
+                    grads[0] = new
+        return grads
     tph = node._tensor_pre_hooks
     if tph:
         for nr, hooks in tph.items():
             if grads[nr] is None:
                 continue
-            for hook in list(hooks):
+            for hook in tuple(hooks):
                 new = hook(grads[nr])
                 if new is not None:
                     grads[nr] = new
-    rgh = node._retain_grad_hooks
-    if rgh:
-        for nr, hook in rgh.items():
-            if grads[nr] is not None:
-                hook(grads[nr])
-    if capture_keys:
-        for nr in range(node._num_outputs):
-            if (node, nr) in capture_keys and grads[nr] is not None:
-                prev = captured.get((node, nr))
-                captured[(node, nr)] = grads[nr] if prev is None else prev + grads[nr]
+    retained = node._retained
+    if retained:
+        for nr, ref in tuple(retained.items()):
+            t = ref()
+            g = grads[nr]
+            if t is None or g is None:
+                continue
+            if t._grad is None:
+                # NOTE: torch stores a copy (with history under create_graph).
+                t._grad = g.clone() if _GRAD.enabled else g.detach().clone()
+            else:
+                t._grad = t._grad + g
+    return grads
 
-    if type(node) is AccumulateGrad:
-        if accumulate is True or (accumulate and node in accumulate):
-            _accumulate(node, grads[0], create_graph, stored_ids)
-        return
 
-    if needed is not None and node not in needed:
-        return
-
+def _call(node, grads, retain_graph, create_graph, accumulate):
+    """Pre-hooks, the node's backward (or accumulation), post-hooks; returns grads."""
     if node._pre_hooks:
-        for hook in node._pre_hooks:
+        for hook in tuple(node._pre_hooks):
             new = hook(tuple(grads))
             if new is not None:
                 grads = list(new)
 
-    if all(g is None for g in grads):
-        outs = (None,) * len(node.next_functions)
+    if type(node) is AccumulateGrad:
+        if accumulate:
+            _accumulate(node.variable, grads[0], create_graph)
+        if node._post_hooks:
+            for hook in tuple(node._post_hooks):
+                hook((), tuple(grads))
+        return None
+
+    for g in grads:
+        if g is not None:
+            break
     else:
-        if node._materialize:
-            for i, g in enumerate(grads):
-                if g is None:
-                    grads[i] = _zeros_for(node._out_meta[i])
-        if node._saved is None:
-            raise RuntimeError(_FREED_MSG)
-        outs = node.backward(*grads)
-        if type(outs) is not tuple:
-            outs = tuple(outs) if isinstance(outs, list) else (outs,)
-        n_edges = len(node.next_functions)
-        if len(outs) != n_edges:
-            if len(outs) > n_edges and all(o is None for o in outs[n_edges:]):
-                outs = outs[:n_edges]
-            else:
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {n_edges}, got {len(outs)})")
+        # No gradient arrived (e.g. upstream returned None): nothing flows on.
+        return (None,) * len(node.next_functions)
+    if node._materialize and node._num_outputs > 1:
+        for i, g in enumerate(grads):
+            if g is None:
+                meta = node._out_meta[i] if node._out_meta is not None else None
+                if meta is not None:
+                    grads[i] = _zeros_for(meta)
+    if node._saved is None:
+        raise RuntimeError(_FREED_MSG)
+    outs = node.backward(*grads)
+    if type(outs) is not tuple:
+        outs = tuple(outs) if isinstance(outs, list) else (outs,)
+    n_edges = len(node.next_functions)
+    if len(outs) != n_edges:
+        if len(outs) > n_edges and all(o is None for o in outs[n_edges:]):
+            outs = outs[:n_edges]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                               f"gradients (expected {n_edges}, got {len(outs)})")
     if node._post_hooks:
-        for hook in node._post_hooks:
+        for hook in tuple(node._post_hooks):
             new = hook(outs, tuple(grads))
             if new is not None:
                 outs = tuple(new)
     if not retain_graph:
         node.release()
-
-    metas = node._input_meta
-    for i, ((nxt, nr), g) in enumerate(zip(node.next_functions, outs)):
-        if nxt is None or g is None:
-            continue
-        meta = metas[i]
-        if meta is not None:
-            d = g._data
-            if d.shape != meta[0] or d.dtype != meta[1]:
-                g = _reduce_grad(node, i, g, meta)
-        buf = buffers.get(nxt)
-        if buf is None:
-            buf = buffers[nxt] = [None] * nxt._num_outputs
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    return outs
 
 
-def _accumulate(node, grad, create_graph, stored_ids):
+def _accumulate(var, grad, create_graph):
+    """Add ``grad`` into the leaf's ``.grad`` (torch's AccumulateGrad)."""
     if grad is None:
         return
-    var = node.variable
-    hooks = var._hooks
-    if hooks:
-        for hook in list(hooks):
-            new = hook(grad)
-            if new is not None:
-                grad = new
     old = var._grad
     if old is None:
-        if not create_graph:
-            data = grad._data
-            # Own the gradient: never alias an expanded, viewed or shared array.
-            if (not data.flags.owndata or not data.flags.c_contiguous
-                    or id(data) in stored_ids):
-                grad = grad.detach().clone()
-            else:
-                grad = grad.detach()
-            stored_ids.add(id(grad._data))
-        var._grad = grad
-    elif create_graph or _GRAD.enabled:
+        if create_graph:
+            # NOTE: torch stores a copy that keeps the history (double backward).
+            var._grad = _clone(grad)
+        else:
+            var._grad = _steal_or_copy(grad)
+    elif _GRAD.enabled:
         var._grad = old + grad
     else:
-        # in-place accumulation keeps the identity of .grad (optimizers hold it)
-        old_data = old._data
-        if old_data.flags.writeable and old_data.shape == grad._data.shape:
-            import numpy as np
-            np.add(old_data, grad._data, out=old_data, casting="unsafe")
+        data = old._data
+        if data.flags.writeable and data.flags.c_contiguous and old._device.type != "meta":
+            # In place, as torch: the .grad tensor object stays the same.
+            data += grad._data
             old._bump_version()
         else:
             var._grad = old + grad
-    for hook in var._post_acc_hooks or ():
-        hook(var)
+    hooks = var._post_acc_hooks
+    if hooks:
+        for hook in tuple(hooks):
+            hook(var)
+
+
+# References to ``grad`` when nobody but the engine holds it: the engine's grads list,
+# the names in _accumulate and _steal_or_copy, and getrefcount's argument; to its
+# array: the tensor's __dict__, the local name and the argument.
+_FREE_TENSOR_REFS = 4
+_FREE_ARRAY_REFS = 3
+
+
+def _steal_or_copy(grad):
+    """The tensor to store as a fresh ``.grad``: grad's own array when nothing else can
+    see it (no copy), else a copy, so later in-place accumulation never writes into
+    memory the user, a hook or another gradient still holds (torch checks use_count)."""
+    from .._tensor import _wrap
+    data = grad._data
+    if (_getrefcount(grad) <= _FREE_TENSOR_REFS and _getrefcount(data) <= _FREE_ARRAY_REFS
+            and data.flags.owndata and data.flags.c_contiguous and data.flags.writeable):
+        return _wrap(data, grad._device)
+    if grad._device.type == "meta":
+        return _wrap(data, grad._device)
+    return _wrap(data.copy(order="C"), grad._device)
+
+
+def _clone(t):
+    from ..ops.shape import clone
+    return clone(t)

@@ -139,7 +139,7 @@ def erf(x):
     np.subtract(1, out, out=out)
     np.copysign(out, x, out=out)
     if not all_large:
-        np.copyto(out, _erf_small(x), where=~large)
+        out = np.where(large, out, _erf_small(x))
     return out
 
 
@@ -154,11 +154,11 @@ def erfc(x):
     out = _erfc_positive(ax)
     negative = x < 0
     if negative.any():
-        np.subtract(2, out, out=out, where=negative)
+        out = np.where(negative, 2 - out, out)
     if not all_large:
         small = _erf_small(x)
         np.subtract(1, small, out=small)
-        np.copyto(out, small, where=~large)
+        out = np.where(large, out, small)
     return out
 
 

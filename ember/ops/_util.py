@@ -41,10 +41,10 @@ def record(node_cls, out, inputs, saved=None):
     """Attach a new ``node_cls`` node as ``out``'s grad_fn, with edges to ``inputs``."""
     node = node_cls()
     node.connect(inputs)
-    if saved is not None:
-        node.save(*saved)
     out._grad_fn = node
     out._rg = True
+    if saved is not None:
+        node.save(*saved)   # after out got its grad_fn: a saved output makes no cycle
     return node
 
 

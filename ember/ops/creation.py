@@ -1,14 +1,20 @@
 """Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/empty/full (+_like),
-arange, and the ``new_*`` methods.  Every creation function takes ``dtype=``,
-``device=`` and ``requires_grad=`` like torch's.
+empty_strided, scalar_tensor, arange/linspace/logspace, eye, tril/triu_indices,
+meshgrid, and the ``new_*`` methods.  Factories take ``dtype=``, ``device=`` ('cpu' or
+'meta'), ``requires_grad=`` and ``out=`` where torch has them; meta results never
+compute values.  Random creation (rand, randn ...) lives in ``random.py``.
 """
 
-__all__ = ["arange", "as_tensor", "asarray", "empty", "empty_like", "from_numpy", "full", "full_like", "ones", "ones_like", "tensor", "zeros", "zeros_like"]
+__all__ = ["arange", "as_tensor", "asarray", "empty", "empty_like", "empty_strided", "eye",
+           "from_numpy", "full", "full_like", "linspace", "logspace", "meshgrid", "ones",
+           "ones_like", "scalar_tensor", "tensor", "tril_indices", "triu_indices", "zeros",
+           "zeros_like"]
 
 import builtins
 import math
 import numbers
 
+import ml_dtypes
 import numpy as np
 
 from .. import _dtype as D
@@ -171,15 +177,38 @@ def from_numpy(ndarray):
 
 
 # ----------------------------------------------------------------------------------
-# zeros / ones / empty / full
+# shared helpers: type names, sizes, fill values, out=
 # ----------------------------------------------------------------------------------
 
+# torch's names for dtypes in its error messages ("not implemented for 'Long'") and the
+# C++ names in its overflow messages ("value cannot be converted to type uint8_t").
+TYPE_NAME = {D.bool: "Bool", D.uint8: "Byte", D.int8: "Char", D.int16: "Short",
+             D.int32: "Int", D.int64: "Long", D.float16: "Half", D.bfloat16: "BFloat16",
+             D.float32: "Float", D.float64: "Double", D.complex64: "ComplexFloat",
+             D.complex128: "ComplexDouble"}
+C_TYPE_NAME = {D.bool: "bool", D.uint8: "uint8_t", D.int8: "int8_t", D.int16: "int16_t",
+               D.int32: "int", D.int64: "int64_t", D.float16: "c10::Half",
+               D.bfloat16: "c10::BFloat16", D.float32: "float", D.float64: "double",
+               D.complex64: "c10::complex<float>", D.complex128: "c10::complex<double>"}
+
+
+# Largest finite value of each float type (np.finfo does not know bfloat16).
+FLOAT_MAX = {D.float16: 65504.0, D.bfloat16: float(ml_dtypes.finfo(ml_dtypes.bfloat16).max),
+             D.float32: float(np.finfo(np.float32).max), D.float64: float(np.finfo(np.float64).max)}
+
+
+def not_implemented(kernel, dtype):
+    """torch's error for a dtype a kernel has no implementation for."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{TYPE_NAME[dtype]}\'')
+
+
 def parse_size(size, op):
+    """A shape from ``*size`` arguments: ints, or one tuple/list/Size (ints or int tensors)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     out = []
     for s in size:
-        if isinstance(s, Tensor):
+        if isinstance(s, Tensor) and s.dtype.category == D.INT and s._data.ndim == 0:
             s = s.__index__()
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
             raise TypeError(f"{op}(): argument 'size' must be tuple of ints, but found element "
@@ -191,101 +220,306 @@ def parse_size(size, op):
     return tuple(out)
 
 
+def size_from_args(args, size, op):
+    """``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))`` -> (2, 3)."""
+    if size is not None:
+        if args:
+            raise TypeError(f"{op}() got multiple values for argument 'size'")
+        args = (size,)
+    if not args:
+        raise TypeError(f"{op}() missing 1 required positional argument: \"size\"")
+    return parse_size(args, op)
+
+
+def _check_int(x, op, arg):
+    """A plain int argument (bool and float refused, 0-dim integer tensors accepted)."""
+    if isinstance(x, Tensor) and x.dtype.category == D.INT and x._data.ndim == 0:
+        return int(x.item())
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
+        raise TypeError(f"{op}(): argument '{arg}' must be int, not {type(x).__name__}")
+    return int(x)
+
+
+def _check_number(x, op, arg):
+    """A Python/NumPy number or a 0-dim tensor's value, as a Python scalar."""
+    if isinstance(x, Tensor):
+        if x._data.ndim != 0:
+            raise TypeError(f"{op}(): argument '{arg}' must be Number, not Tensor")
+        return x.item()
+    if isinstance(x, np.generic) and not isinstance(x, np.ndarray):
+        return x.item()
+    if isinstance(x, (numbers.Number,)) and not isinstance(x, complex):
+        return x
+    if isinstance(x, complex):
+        raise RuntimeError(f"{op}(): complex value {x} is not supported (ember is complex-free)")
+    raise TypeError(f"{op}(): argument '{arg}' must be Number, not {type(x).__name__}")
+
+
+def _overflow(value, dtype):
+    return RuntimeError(f"value cannot be converted to type {C_TYPE_NAME[dtype]} without "
+                        f"overflow (value {value})")
+
+
+def checked_value(value, dtype):
+    """``value`` as a 0-d array of ``dtype``, refusing values that overflow it as torch does.
+
+    NOTE: like torch, an unsigned type accepts negative *integers* down to -max (they wrap:
+    -1 -> 255 for uint8) but no negative floats, and floats beyond a float type's finite
+    range are refused even when they would round to its max (65519.0 for float16).
+    """
+    if dtype is D.bool or isinstance(value, (bool, np.bool_)):
+        return U.scalar_to_array(value, dtype.np)
+    if isinstance(value, int) and not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError(f"int too big to convert ({value})")
+    if dtype.category == D.INT:
+        info = np.iinfo(dtype.np)
+        if isinstance(value, float):
+            # Floats must lie in the type's range (nan, inf and -0.5 -> uint8 are refused).
+            if not (info.min <= value <= info.max):
+                raise _overflow(value, dtype)
+            return U.scalar_to_array(int(value), dtype.np)  # C++ casts truncate toward zero
+        if value > info.max or value < (info.min if info.min < 0 else -info.max):
+            raise _overflow(value, dtype)
+        return U.scalar_to_array(value, dtype.np)
+    if dtype.category == D.FLOAT:
+        big = FLOAT_MAX[dtype]
+        if isinstance(value, int):
+            value = float(value)
+        if math.isfinite(value) and builtins.abs(value) > big:
+            raise _overflow(value, dtype)
+    return U.scalar_to_array(value, dtype.np)
+
+
+def _out_dtype(dtype, out, op):
+    """The dtype a factory with ``out=`` produces; torch refuses a dtype that differs."""
+    if out is None:
+        return dtype
+    U.check_tensor(out, op, "out")
+    if dtype is not None and dtype is not out.dtype:
+        raise RuntimeError(f"{op}(): dtype {TYPE_NAME[dtype]} does not match dtype of out "
+                           f"parameter ({TYPE_NAME[out.dtype]})")
+    return out.dtype
+
+
+def write_factory_out(out, shape, make_array, op):
+    """Fill ``out`` (resized to ``shape``) with ``make_array()``; meta outs only resize."""
+    if out._device is META:
+        out._data = meta_array(shape, out._data.dtype)
+        out._bump_version()
+        return out
+    return U.write_out(out, _wrap(make_array()), op)
+
+
+def _factory(op, shape, dtype, device, requires_grad, out, make_array):
+    """Common tail of the factories: ``make_array()`` is only called when data is needed."""
+    if out is not None:
+        return write_factory_out(out, shape, make_array, op)
+    device = as_device(device)
+    if device is META:
+        return _finish(meta_array(shape, dtype.np), META, requires_grad, op)
+    return _finish(make_array(), device, requires_grad, op)
+
+
+# ----------------------------------------------------------------------------------
+# zeros / ones / empty / full
+# ----------------------------------------------------------------------------------
+
 def _default(dtype):
     return D.get_default_dtype() if dtype is None else dtype
 
 
-def _filled(op, np_fn, size, dtype, device, requires_grad, out):
+def _filled(op, np_fn, args, size, dtype, device, requires_grad, out):
     _check_dtype(dtype, op)
-    shape = parse_size(size, op)
-    if out is not None:
-        dt = dtype or out.dtype
-        res = _finish(np_fn(shape, dtype=dt.np), out.device, False, op)
-        return U.write_out(out, res, op)
-    dt = _default(dtype)
-    device = as_device(device)
-    if device is META:
-        return _finish(meta_array(shape, dt.np), META, requires_grad, op)
-    return _finish(np_fn(shape, dtype=dt.np), device, requires_grad, op)
+    shape = size_from_args(args, size, op)
+    dt = _default(_out_dtype(dtype, out, op))
+    return _factory(op, shape, dt, device, requires_grad, out,
+                    lambda: np_fn(shape, dtype=dt.np))
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
-    """A tensor of zeros; ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _filled("zeros", np.zeros, size, dtype, device, requires_grad, out)
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False):
+    """A tensor of zeros of the given size (ints, or one tuple/list/Size).
+
+    >>> ember.zeros(2, 3).shape
+    torch.Size([2, 3])
+    """
+    return _filled("zeros", np.zeros, args, size, dtype, device, requires_grad, out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
-    """A tensor of ones."""
-    return _filled("ones", np.ones, size, dtype, device, requires_grad, out)
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False):
+    """A tensor of ones.
+
+    >>> ember.ones((2,), dtype=ember.int64)
+    tensor([1, 1])
+    """
+    return _filled("ones", np.ones, args, size, dtype, device, requires_grad, out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None):
-    """An uninitialised tensor."""
-    return _filled("empty", np.empty, size, dtype, device, requires_grad, out)
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False, memory_format=None):
+    """An uninitialised tensor (its values are whatever the memory held).
+
+    >>> ember.empty(2, 3).shape
+    torch.Size([2, 3])
+    """
+    return _filled("empty", np.empty, args, size, dtype, device, requires_grad, out)
 
 
 def _fill_dtype(fill_value):
+    """torch's dtype for ``full`` without dtype=: bool -> bool, int -> int64, float -> default.
+
+    NOTE: a tensor or NumPy scalar counts by its kind only (a float64 0-dim tensor gives
+    the default float dtype), and torch treats a NumPy bool as a float.
+    """
+    if isinstance(fill_value, np.bool_):
+        return D.get_default_dtype()
     if isinstance(fill_value, Tensor):
-        return fill_value.dtype
-    return D.scalar_dtype(fill_value)
+        category = fill_value.dtype.category
+    else:
+        category = D._scalar_category(fill_value)
+    return (D.bool, D.int64, D.get_default_dtype(), D.default_complex_dtype())[category]
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
-    """A tensor filled with ``fill_value``; the dtype follows the value when not given."""
+    """A tensor of ``size`` filled with ``fill_value``; the dtype follows the value.
+
+    >>> ember.full((2,), 7)
+    tensor([7, 7])
+    """
     _check_dtype(dtype, "full")
-    if isinstance(size, (int, np.integer)):
-        size = (size,)
-    shape = parse_size((tuple(size),), "full")
-    dt = dtype or _fill_dtype(fill_value)
-    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    device = as_device(device) if out is None else out.device
-    if device is META:
-        res = _finish(meta_array(shape, dt.np), META, requires_grad, "full")
-    else:
-        res = _finish(np.full(shape, U.scalar_to_array(value, dt.np), dtype=dt.np), device,
-                      requires_grad, "full")
-    if out is not None:
-        return U.write_out(out, res, "full")
-    return res
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    shape = parse_size((size,), "full")
+    value = _check_number(fill_value, "full", "fill_value")
+    dt = _out_dtype(dtype, out, "full") or _fill_dtype(fill_value)
+    fill = checked_value(value, dt)
+    return _factory("full", shape, dt, device, requires_grad, out,
+                    lambda: np.full(shape, fill, dtype=dt.np))
 
 
-def _like(op, np_fn, input, dtype, device, requires_grad, value=None):
+def _like(op, input, dtype, device, requires_grad, memory_format, make):
     U.check_tensor(input, op)
     _check_dtype(dtype, op)
     dt = dtype or input.dtype
     device = input.device if device is None else as_device(device)
-    shape = input._data.shape
-    if device is META:
-        return _finish(meta_array(shape, dt.np), META, requires_grad, op)
-    if value is None:
-        arr = np_fn(shape, dtype=dt.np)
+    if device is META or input._device is META:
+        if device is META:
+            return _finish(meta_array(input._data.shape, dt.np), META, requires_grad, op)
+        proto = np.empty(input._data.shape, dtype=dt.np)
     else:
-        arr = np.full(shape, U.scalar_to_array(value, dt.np), dtype=dt.np)
-    return _finish(arr, device, requires_grad, op)
+        proto = input._data
+    # NOTE: torch's preserve_format keeps the strides of a dense input (a transposed
+    # input gives a transposed result; NumPy's order="K" does the same) and makes
+    # anything else (expanded, sliced with steps) contiguous.
+    keep = getattr(memory_format, "name", None) != "contiguous_format" and _is_dense(proto)
+    return _finish(make(proto, dt.np, "K" if keep else "C"), device, requires_grad, op)
+
+
+def _is_dense(arr):
+    """True when ``arr`` is a permutation of a contiguous block (no gaps, no overlap)."""
+    if arr.flags.c_contiguous:
+        return True
+    dims = sorted((stride, size) for size, stride in zip(arr.shape, arr.strides) if size != 1)
+    expected = arr.itemsize
+    for stride, size in dims:
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _like("zeros_like", np.zeros, input, dtype, device, requires_grad)
+    """Zeros with the shape (and by default dtype and device) of ``input``.
+
+    >>> ember.zeros_like(ember.ones(2, dtype=ember.int64))
+    tensor([0, 0])
+    """
+    return _like("zeros_like", input, dtype, device, requires_grad, memory_format,
+                 lambda a, dt, order: np.zeros_like(a, dtype=dt, order=order))
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _like("ones_like", np.ones, input, dtype, device, requires_grad)
+    """Ones with the shape of ``input``.
+
+    >>> ember.ones_like(ember.zeros(2))
+    tensor([1., 1.])
+    """
+    return _like("ones_like", input, dtype, device, requires_grad, memory_format,
+                 lambda a, dt, order: np.ones_like(a, dtype=dt, order=order))
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
-    return _like("empty_like", np.empty, input, dtype, device, requires_grad)
+    """An uninitialised tensor with the shape of ``input``."""
+    return _like("empty_like", input, dtype, device, requires_grad, memory_format,
+                 lambda a, dt, order: np.empty_like(a, dtype=dt, order=order))
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _like("full_like", None, input, dtype, device, requires_grad, value=fill_value)
+    """``input``'s shape filled with ``fill_value``, in ``input``'s dtype unless given.
+
+    >>> ember.full_like(ember.zeros(2, dtype=ember.int64), 2.7)
+    tensor([2, 2])
+    """
+    U.check_tensor(input, "full_like")
+    value = _check_number(fill_value, "full_like", "fill_value")
+    fill = checked_value(value, dtype or input.dtype)
+
+    def make(a, dt, order):
+        arr = np.empty_like(a, dtype=dt, order=order)
+        arr.fill(fill)
+        return arr
+    return _like("full_like", input, dtype, device, requires_grad, memory_format, make)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor with the given strides (in elements).
+
+    >>> ember.empty_strided((2, 3), (1, 2)).stride()
+    (1, 2)
+    """
+    _check_dtype(dtype, "empty_strided")
+    shape = parse_size((size,), "empty_strided")
+    strides = tuple(_check_int(s, "empty_strided", "stride") for s in stride)
+    if len(strides) != len(shape):
+        raise RuntimeError(f"empty_strided(): dimensionality of sizes ({len(shape)}) must match "
+                           f"dimensionality of strides ({len(strides)})")
+    if builtins.any(s < 0 for s in strides):
+        raise RuntimeError(f"empty_strided(): strides must be non-negative, got {list(strides)} "
+                           f"for sizes {list(shape)}")
+    dt = _default(dtype)
+
+    def make():
+        n = 0 if 0 in shape else 1 + builtins.sum((n_ - 1) * s for n_, s in zip(shape, strides))
+        buf = np.empty(n, dtype=dt.np)
+        item = buf.itemsize
+        return np.lib.stride_tricks.as_strided(buf, shape, tuple(s * item for s in strides))
+    return _factory("empty_strided", shape, dt, device, requires_grad, None, make)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """A 0-dim tensor holding ``s``, of the default float dtype unless dtype= is given.
+
+    >>> ember.scalar_tensor(3)
+    tensor(3.)
+    """
+    _check_dtype(dtype, "scalar_tensor")
+    if isinstance(s, Tensor) and s._data.ndim == 0:
+        value = s.item()
+    else:
+        value = _check_number(s, "scalar_tensor", "s")
+    dt = _default(dtype)
+    arr = checked_value(value, dt)
+    return _factory("scalar_tensor", (), dt, device, requires_grad, None,
+                    lambda: np.array(arr, dtype=dt.np))
 
 
 # ----------------------------------------------------------------------------------
@@ -296,32 +530,44 @@ def _new_kw(self, dtype, device):
     return (dtype or self.dtype), (self.device if device is None else device)
 
 
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-              pin_memory=False):
+def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False,
+              layout=None, pin_memory=False):
+    """Zeros of the given size with ``self``'s dtype and device."""
     dtype, device = _new_kw(self, dtype, device)
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*args, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-             pin_memory=False):
+def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False):
+    """Ones of the given size with ``self``'s dtype and device."""
     dtype, device = _new_kw(self, dtype, device)
-    return ones(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return ones(*args, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-              pin_memory=False):
+def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=False,
+              layout=None, pin_memory=False):
+    """An uninitialised tensor with ``self``'s dtype and device."""
     dtype, device = _new_kw(self, dtype, device)
-    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return empty(*args, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
+                      layout=None, pin_memory=False):
+    """``empty_strided`` with ``self``'s dtype and device."""
+    dtype, device = _new_kw(self, dtype, device)
+    return empty_strided(size, stride, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False):
+    """``size`` filled with ``fill_value``, in ``self``'s dtype (not the value's)."""
     dtype, device = _new_kw(self, dtype, device)
     return full(size, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False):
+    """A copy of ``data`` with ``self``'s dtype and device."""
     dtype, device = _new_kw(self, dtype, device)
     if isinstance(data, Tensor):
         data = data.detach()
@@ -352,8 +598,70 @@ def _tensor_ctor(cls, args, device, dtype):
 
 
 # ----------------------------------------------------------------------------------
-# ranges
+# ranges: arange, linspace, logspace
 # ----------------------------------------------------------------------------------
+
+def _range_number(x, op, arg):
+    value = _check_number(x, op, arg)
+    return int(value) if isinstance(value, bool) else value
+
+
+def _arange_size(start, end, step, dt):
+    """Number of elements, computed as torch does (int64 in integers, others in double)."""
+    if dt is D.int64:
+        # NOTE: for int64 torch truncates start/end/step first and counts in integers,
+        # so arange(0, 2.5, 0.5, dtype=int64) fails (step 0) where int32 gives 5 zeros.
+        xstart, xend, xstep = int(start), int(end), int(step)
+        if xstep == 0:
+            raise ValueError("arange(): step must be nonzero (it truncates to 0 in int64)")
+        sign = 1 if xstep > 0 else -1
+        diff = xend - xstart + xstep - sign
+        return builtins.max(0, builtins.abs(diff) // builtins.abs(xstep)
+                            * (1 if (diff >= 0) == (xstep > 0) else -1))
+    return builtins.max(0, math.ceil((float(end) - float(start)) / float(step)))
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False, pin_memory=False):
+    """Values from start (inclusive) to end (exclusive) by step; int64 unless a float appears.
+
+    >>> ember.arange(5)
+    tensor([0, 1, 2, 3, 4])
+    >>> ember.arange(1, 2, 0.25)
+    tensor([1.0000, 1.2500, 1.5000, 1.7500])
+    """
+    _check_dtype(dtype, "arange")
+    if end is None:
+        start, end = 0, start
+    infer_float = builtins.any(_is_float_arg(x) for x in (start, end, step))
+    start = _range_number(start, "arange", "start")
+    end = _range_number(end, "arange", "end")
+    step = _range_number(step, "arange", "step")
+    dt = _out_dtype(dtype, out, "arange") or (
+        D.get_default_dtype() if infer_float else D.int64)
+    if dt is D.bool:
+        raise not_implemented("arange_cpu", dt)
+    if not (step > 0 or step < 0):
+        raise RuntimeError("arange(): step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"arange(): unsupported range: {start} -> {end}")
+    if (step > 0 and start > end) or (step < 0 and start < end):
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
+    n = _arange_size(start, end, step, dt)
+    if n > (1 << 48):
+        raise RuntimeError(f"arange(): the range {start} -> {end} by {step} has {n} elements, "
+                           "too many to allocate")
+
+    def make():
+        if dt.category == D.INT:
+            # NOTE: integer ranges step in int64 from the truncated start/step, then wrap into
+            # narrower types (arange(0, 300, dtype=uint8) ends ..., 255, 0, 1, ...).
+            idx = np.arange(n, dtype=np.int64)
+            return (np.int64(int(start)) + np.int64(int(step)) * idx).astype(dt.np)
+        return (start + step * np.arange(n, dtype=np.float64)).astype(dt.np)
+    return _factory("arange", (n,), dt, device, requires_grad, out, make)
+
 
 def _is_float_arg(x):
     if isinstance(x, Tensor):
@@ -361,39 +669,208 @@ def _is_float_arg(x):
     return isinstance(x, (float, np.floating))
 
 
-def _num(x):
-    return x.item() if isinstance(x, Tensor) else x
+def _space_args(op, start, end, steps):
+    for value, arg in ((start, "start"), (end, "end")):
+        if isinstance(value, Tensor) and value._data.ndim != 0:
+            raise RuntimeError(f"{op}() only supports 0-dimensional start and end tensors, but "
+                               f"got {arg} with {value._data.ndim} dimension(s).")
+    start = _range_number(start, op, "start")
+    end = _range_number(end, op, "end")
+    steps = _check_int(steps, op, "steps")
+    if steps < 0:
+        raise RuntimeError(f"{op}(): number of steps must be non-negative (got {steps})")
+    return start, end, steps
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False, pin_memory=False):
-    """Values from start (inclusive) to end (exclusive) by step; int64 unless a float appears."""
-    _check_dtype(dtype, "arange")
-    if end is None:
-        start, end = 0, start
-    infer_float = builtins.any(_is_float_arg(x) for x in (start, end, step))
-    start, end, step = _num(start), _num(end), _num(step)
-    if step == 0:
-        raise RuntimeError("arange(): step must be nonzero")
-    for v in (start, end):
-        if not math.isfinite(v):
-            raise RuntimeError(f"arange(): unsupported range: {start} -> {end}")
-    if (step > 0 and start > end) or (step < 0 and start < end):
-        raise RuntimeError(f"arange(): upper bound and larger bound inconsistent with step sign "
-                           f"(start={start}, end={end}, step={step})")
-    dt = dtype or (D.get_default_dtype() if infer_float else D.int64)
-    n = builtins.max(0, math.ceil((end - start) / step))
-    if dt.category < D.FLOAT and not infer_float:
-        arr = (start + step * np.arange(n, dtype=np.int64)).astype(dt.np)
+def _space_values(start, end, steps, dt):
+    """torch's linspace kernel: the first half counts up from start, the rest down from end.
+
+    Integer types step in double from the start/end converted to the type; float types
+    compute in their own precision (float16/bfloat16 in float32, step rounded to the type).
+    """
+    idx = np.arange(steps)
+    halfway = steps // 2
+    if dt.category == D.INT:
+        s = float(checked_value(start, dt))
+        e = float(checked_value(end, dt))
+        compute = np.float64
+        step = (e - s) / (steps - 1) if steps > 1 else 0.0
     else:
-        arr = (start + step * np.arange(n, dtype=np.float64)).astype(dt.np)
-    res = _finish(arr, device if out is None else out.device, requires_grad, "arange")
-    if out is not None:
-        return U.write_out(out, res, "arange")
-    return res
+        compute = np.float64 if dt is D.float64 else np.float32
+        s = compute(checked_value(start, dt))
+        e = compute(checked_value(end, dt))
+        step = (e - s) / compute(steps - 1) if steps > 1 else compute(0)
+        if dt.np.itemsize == 2:
+            step = compute(step.astype(dt.np))
+    idx = idx.astype(compute)
+    up = s + step * idx[:halfway]
+    down = e - step * (compute(steps - 1) - idx[halfway:])
+    return np.concatenate([up, down]).astype(compute, copy=False)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """``steps`` evenly spaced values from start to end, both included.
+
+    >>> ember.linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
+    _check_dtype(dtype, "linspace")
+    start, end, steps = _space_args("linspace", start, end, steps)
+    dt = _default(_out_dtype(dtype, out, "linspace"))
+    if dt is D.bool:
+        raise not_implemented("linspace_cpu", dt)
+    if dt.category == D.INT:
+        checked_value(start, dt), checked_value(end, dt)
+    return _factory("linspace", (steps,), dt, device, requires_grad, out,
+                    lambda: _space_values(start, end, steps, dt).astype(dt.np))
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """``base ** linspace(start, end, steps)``.
+
+    >>> ember.logspace(0, 3, 4)
+    tensor([   1.,   10.,  100., 1000.])
+    """
+    _check_dtype(dtype, "logspace")
+    start, end, steps = _space_args("logspace", start, end, steps)
+    base = float(_range_number(base, "logspace", "base"))
+    dt = _default(_out_dtype(dtype, out, "logspace"))
+    if dt is D.bool:
+        raise not_implemented("logspace_cpu", dt)
+    if dt.category == D.INT:
+        checked_value(start, dt), checked_value(end, dt)
+
+    def make():
+        exponent = _space_values(start, end, steps, dt).astype(np.float64)
+        # NOTE: torch raises a double base to the exponent, so the power is taken in float64
+        # even for float32 results (the exponent itself keeps the type's precision).
+        return np.power(base, exponent).astype(dt.np)
+    return _factory("logspace", (steps,), dt, device, requires_grad, out, make)
+
+
+# ----------------------------------------------------------------------------------
+# eye, tril_indices / triu_indices, meshgrid
+# ----------------------------------------------------------------------------------
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """A 2-D tensor with ones on the diagonal: ``n`` rows, ``m`` (default n) columns.
+
+    >>> ember.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
+    _check_dtype(dtype, "eye")
+    n = _check_int(n, "eye", "n")
+    m = n if m is None else _check_int(m, "eye", "m")
+    if n < 0:
+        raise RuntimeError(f"eye(): n must be greater or equal to 0, got {n}")
+    if m < 0:
+        raise RuntimeError(f"eye(): m must be greater or equal to 0, got {m}")
+    dt = _default(_out_dtype(dtype, out, "eye"))
+    return _factory("eye", (n, m), dt, device, requires_grad, out,
+                    lambda: np.eye(n, m, dtype=dt.np))
+
+
+def _tri_indices(op, np_fn, row, col, offset, dtype, device):
+    row = _check_int(row, op, "row")
+    col = _check_int(col, op, "col")
+    offset = _check_int(offset, op, "offset")
+    _check_dtype(dtype, op)
+    if row < 0:
+        raise RuntimeError(f"{op}(): row must be non-negative, got {row}")
+    if col < 0:
+        raise RuntimeError(f"{op}(): col must be non-negative, got {col}")
+    if dtype not in (D.int32, D.int64):
+        raise not_implemented(op, dtype)
+    rows, cols = np_fn(row, offset, col)
+    # NumPy lists the indices in row-major order, as torch does.
+    arr = np.stack([rows, cols]).astype(dtype.np).reshape(2, -1)
+    return _factory(op, arr.shape, dtype, device, False, None, lambda: arr)
+
+
+def tril_indices(row, col, offset=0, *, dtype=D.int64, device=None, layout=None):
+    """Indices (2 x N) of the lower triangle of a row x col matrix, diagonal ``offset``.
+
+    >>> ember.tril_indices(2, 2)
+    tensor([[0, 1, 1],
+            [0, 0, 1]])
+    """
+    return _tri_indices("tril_indices", np.tril_indices, row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=D.int64, device=None, layout=None):
+    """Indices (2 x N) of the upper triangle of a row x col matrix, diagonal ``offset``.
+
+    >>> ember.triu_indices(2, 2)
+    tensor([[0, 0, 1],
+            [0, 1, 1]])
+    """
+    return _tri_indices("triu_indices", np.triu_indices, row, col, offset, dtype, device)
+
+
+_MESHGRID_WARNED = [False]
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors; ``indexing='ij'`` (matrix) or ``'xy'`` (Cartesian).
+
+    The results are expanded views of the inputs, as in torch.
+
+    >>> xs, ys = ember.meshgrid(ember.arange(3), ember.arange(2), indexing='xy')
+    >>> xs.shape
+    torch.Size([2, 3])
+    """
+    from .shape import expand, reshape
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"meshgrid(): expected Tensor as element {i} in argument 0, but "
+                            f"got {type(t).__name__}")
+    if indexing is None:
+        # NOTE: torch warns once per process (TORCH_WARN_ONCE), then uses 'ij'.
+        if not _MESHGRID_WARNED[0]:
+            _MESHGRID_WARNED[0] = True
+            import warnings
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass "
+                          "the indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
+    first = tensors[0]
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
+                               f"but got a tensor of shape {list(t.shape)}")
+        if t.dtype is not first.dtype:
+            raise RuntimeError(f"meshgrid expects all tensors to have the same dtype (got "
+                               f"{first.dtype} and {t.dtype})")
+        if t._device is not first._device:
+            raise RuntimeError(f"meshgrid expects all tensors to have the same device (got "
+                               f"{first._device} and {t._device})")
+    sizes = [t._data.size for t in tensors]
+    # 'xy' swaps the roles of the first two inputs: the grid is (len(y), len(x), ...).
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        axes[0], axes[1] = 1, 0
+    grid = [0] * len(tensors)
+    for i, axis in enumerate(axes):
+        grid[axis] = sizes[i]
+    outputs = []
+    for i, t in enumerate(tensors):
+        view_shape = [1] * len(tensors)
+        view_shape[axes[i]] = sizes[i]
+        outputs.append(expand(reshape(t, view_shape), grid))
+    return tuple(outputs)
 
 
 METHODS = {"new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
-           "new_full": new_full, "new_tensor": new_tensor}
+           "new_full": new_full, "new_tensor": new_tensor,
+           "new_empty_strided": new_empty_strided}
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)
