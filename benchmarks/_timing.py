@@ -95,11 +95,6 @@ def compare(candidates, repeats=15, min_time=0.02, warmup=3):
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def median_of(fn, repeats):
-    """Median of ``repeats`` calls of ``fn()`` (each returns a duration)."""
-    return statistics.median(fn() for _ in range(repeats))
-
-
 def thread_info():
     """The thread counts actually in use: torch's intra-op pool and NumPy's BLAS."""
     return {"torch": set_torch_threads(None), "numpy_blas": blas_threads()}

@@ -1280,3 +1280,122 @@ def test_graph_freed_without_gc():
         assert node() is None and out() is None
     finally:
         gc.enable()
+
+
+# ----------------------------------------------------------------------------------
+# more engine behaviour
+# ----------------------------------------------------------------------------------
+
+def test_backward_on_a_leaf_and_reentrant_backward():
+    def f(lib):
+        x = leaf(lib, V)
+        x.backward(lib.tensor(np.arange(4.0)))
+        first = x.grad.clone()
+
+        class Checkpointed(lib.autograd.Function):
+            # backward re-runs the forward and calls backward inside backward
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a.exp() * a
+
+            @staticmethod
+            def backward(ctx, g):
+                (a,) = ctx.saved_tensors
+                with lib.enable_grad():
+                    a2 = a.detach().requires_grad_(True)
+                    out = a2.exp() * a2
+                    lib.autograd.backward(out, g)
+                return a2.grad
+
+        w = leaf(lib, V)
+        Checkpointed.apply(w).sum().backward()
+        return [first, w.grad, lib.is_grad_enabled()]
+    both(f)
+
+
+def test_anomaly_detection_names_the_nan_node():
+    def f(lib):
+        # torch has is_anomaly_enabled at the top level only
+        enabled = getattr(lib, "is_anomaly_enabled", None) or lib.autograd.is_anomaly_enabled
+        x = leaf(lib, [0.0, 1.0])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with lib.autograd.detect_anomaly():
+                inside = enabled()
+                y = (x.sqrt() * 0).sum()
+                err = _run(lambda lib_: y.backward(), lib)
+        z = (x.sqrt() * 0).sum()
+        z.backward()    # off again: NaN gradients pass silently
+        return [inside, err, enabled(), x.grad]
+    e = _run(f, ember)
+    t = _run(f, torch)
+    _compare(e, t)
+    assert "SqrtBackward0" in e[1].message
+
+
+def _fn_quadratic(a):
+    return (a.exp() * a).sum()
+
+
+def _fn_two(a, b):
+    return (a.unsqueeze(0) * b.sum(1, keepdim=True)).exp()
+
+
+@pytest.mark.parametrize("what", ["vjp", "vjp_tuple", "jvp", "jacobian", "jacobian_tuple",
+                                  "jacobian_multi_out", "hessian", "hessian_tuple", "vhp",
+                                  "hvp", "strict", "create_graph"])
+def test_functional(what):
+    def f(lib):
+        F = lib.autograd.functional
+        x = lib.tensor([0.5, 1.5, 2.0], dtype=lib.float64)
+        y = lib.tensor([[1.0, 2.0], [3.0, 0.5]], dtype=lib.float64)
+        v = lib.tensor([1.0, -1.0, 2.0], dtype=lib.float64)
+        if what == "vjp":
+            return F.vjp(_fn_quadratic, x)
+        if what == "vjp_tuple":
+            return F.vjp(_fn_two, (x, y), lib.ones(2, 3, dtype=lib.float64))
+        if what == "jvp":
+            return F.jvp(_fn_two, (x, y), (v, lib.ones(2, 2, dtype=lib.float64)))
+        if what == "jacobian":
+            return F.jacobian(lambda a: a.exp() * a.sum(), x)
+        if what == "jacobian_tuple":
+            return F.jacobian(_fn_two, (x, y))
+        if what == "jacobian_multi_out":
+            return F.jacobian(lambda a: (a * a, a.sum()), x)
+        if what == "hessian":
+            return F.hessian(_fn_quadratic, x)
+        if what == "hessian_tuple":
+            return F.hessian(lambda a, b: (a.sum() * b.exp()).sum(), (x, y))
+        if what == "vhp":
+            return F.vhp(_fn_quadratic, x, v)
+        if what == "hvp":
+            return F.hvp(_fn_quadratic, x, v)
+        if what == "strict":
+            return F.jacobian(lambda a, b: a * 2, (x, y), strict=True)
+        w = x.clone().requires_grad_()
+        (jac,) = [F.jacobian(_fn_quadratic, w, create_graph=True)]
+        (g,) = lib.autograd.grad(jac.sum(), w)
+        return [jac, g]
+    both(f)
+
+
+@pytest.mark.parametrize("case", ["nonleaf_size", "leaf_size", "leaf_dtype", "prehook_count",
+                                  "posthook_count"])
+def test_hook_results_are_validated(case):
+    def f(lib):
+        x = leaf(lib, [1.0, 2.0])
+        y = x * 2
+        if case == "nonleaf_size":
+            y.register_hook(lambda g: g.sum())
+        elif case == "leaf_size":
+            x.register_hook(lambda g: lib.ones(3, dtype=lib.float64))
+        elif case == "leaf_dtype":
+            x.register_hook(lambda g: g.float())
+        elif case == "prehook_count":
+            y.grad_fn.register_prehook(lambda go: (go[0], go[0]))
+        else:
+            y.grad_fn.register_hook(lambda gi, go: ())
+        (y * y).sum().backward()
+        return [x.grad, str(x.grad.dtype)]
+    both(f)

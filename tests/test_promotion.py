@@ -2,6 +2,7 @@
 dtype pair, and the output dtype of binary ops for every mix of dim tensors, 0-dim
 tensors and Python scalars."""
 import itertools
+import pickle
 
 import numpy as np
 import pytest
@@ -262,7 +263,6 @@ def test_dtype_attributes(dt):
     assert e.itemsize == t.itemsize
     assert name(e.to_real()) == name(t.to_real())
     assert hash(e) == hash(e) and e == e and e is not None
-    import pickle
     assert pickle.loads(pickle.dumps(e)) is e
 
 

@@ -3,6 +3,8 @@
 ``backward`` and ``grad`` run the engine in ``graph.py``; ``Function`` defines
 custom ops; grad modes live in ``grad_mode.py``.
 """
+from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                           set_detect_anomaly)
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
@@ -14,7 +16,8 @@ from .graph import Node, run_backward
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "InplaceFunction",
            "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck",
-           "gradgradcheck", "Node", "graph"]
+           "gradgradcheck", "Node", "graph", "detect_anomaly", "set_detect_anomaly",
+           "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "functional"]
 
 
 def _as_tuple(x):

@@ -169,6 +169,7 @@ def _wrap_outputs(ctx, inputs, outputs):
     dirty_ids = {id(t) for t in ctx._dirty}
     non_diff_ids = {id(t) for t in ctx._non_diff}
     input_pos = {id(t): k for k, t in enumerate(inputs)}
+    ctx._num_outputs = len(outputs)
     new_outputs = []
     metas = []
     for nr, out in enumerate(outputs):
@@ -192,7 +193,6 @@ def _wrap_outputs(ctx, inputs, outputs):
         elif differentiable:
             out._grad_fn, out._out_nr, out._rg = ctx, nr, True
         new_outputs.append(out)
-    ctx._num_outputs = len(outputs)
     ctx._out_meta = metas
     return new_outputs
 

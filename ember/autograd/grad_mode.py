@@ -8,11 +8,13 @@ import inspect
 
 
 class _GradState:
-    __slots__ = ("enabled", "inference")
+    __slots__ = ("enabled", "inference", "anomaly", "check_nan")
 
     def __init__(self):
         self.enabled = True
         self.inference = False
+        self.anomaly = False     # anomaly_mode.py: NaN checks and forward traces
+        self.check_nan = True
 
 
 STATE = _GradState()

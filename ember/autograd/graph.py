@@ -55,6 +55,9 @@ class Node:
 
     def __init__(self):
         self._seq_nr = next(_seq)
+        if _GRAD.anomaly:
+            from .anomaly_mode import record_trace
+            record_trace(self)
 
     # -- construction helpers used by ops -------------------------------------------
     def connect(self, inputs):
@@ -238,7 +241,10 @@ class _SavedOutput:
         return t
 
     def type(self):
-        return self.unpack(None).type()
+        from .._tensor import Tensor
+        t = object.__new__(Tensor)
+        t._data = self._data
+        return t.type()
 
     @property
     def shape(self):
@@ -458,6 +464,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, targets=None, ca
             heap.append((-node._seq_nr, next(tie), node))
     heapq.heapify(heap)
 
+    anomaly = _GRAD.anomaly
     prev_enabled = _GRAD.enabled
     _GRAD.enabled = create_graph
     try:
@@ -474,7 +481,12 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, targets=None, ca
                         captured[(node, nr)] = grads[nr]
             if needed is not None and node not in needed:
                 continue
-            outs = _call(node, grads, retain_graph, create_graph, captured is None)
+            if anomaly:
+                from .anomaly_mode import checked_call
+                outs = checked_call(_call, node, grads, retain_graph, create_graph,
+                                    captured is None)
+            else:
+                outs = _call(node, grads, retain_graph, create_graph, captured is None)
             if outs is None:
                 continue
             metas = node._input_meta
@@ -512,20 +524,13 @@ def _tensor_hooks(node, grads):
     if type(node) is AccumulateGrad:
         hooks = node.variable._hooks
         if hooks and grads[0] is not None:
-            for hook in tuple(hooks):
-                new = hook(grads[0])
-                if new is not None:
-                    grads[0] = new
+            grads[0] = _run_tensor_hooks(hooks, grads[0])
         return grads
     tph = node._tensor_pre_hooks
     if tph:
         for nr, hooks in tph.items():
-            if grads[nr] is None:
-                continue
-            for hook in tuple(hooks):
-                new = hook(grads[nr])
-                if new is not None:
-                    grads[nr] = new
+            if grads[nr] is not None and hooks:
+                grads[nr] = _run_tensor_hooks(hooks, grads[nr])
     retained = node._retained
     if retained:
         for nr, ref in tuple(retained.items()):
@@ -541,13 +546,41 @@ def _tensor_hooks(node, grads):
     return grads
 
 
+def _run_tensor_hooks(hooks, grad):
+    for hook in tuple(hooks):
+        new = hook(grad)
+        if new is not None:
+            if new._data.dtype != grad._data.dtype or new._device is not grad._device:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
+                                   f"(was {grad.type()} on {grad._device}, got {new.type()} "
+                                   f"on {new._device})")
+            if new._data.shape != grad._data.shape:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value "
+                                   f"(from {list(grad._data.shape)} to "
+                                   f"{list(new._data.shape)})")
+            grad = new
+    return grad
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+def _hook_result(hook, new, expected):
+    new = tuple(new)
+    if len(new) != expected:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of "
+                           f"values (got {len(new)}, but expected {expected})")
+    return new
+
+
 def _call(node, grads, retain_graph, create_graph, accumulate):
     """Pre-hooks, the node's backward (or accumulation), post-hooks; returns grads."""
     if node._pre_hooks:
         for hook in tuple(node._pre_hooks):
             new = hook(tuple(grads))
             if new is not None:
-                grads = list(new)
+                grads = list(_hook_result(hook, new, len(grads)))
 
     if type(node) is AccumulateGrad:
         if accumulate:
@@ -585,7 +618,7 @@ def _call(node, grads, retain_graph, create_graph, accumulate):
         for hook in tuple(node._post_hooks):
             new = hook(outs, tuple(grads))
             if new is not None:
-                outs = tuple(new)
+                outs = _hook_result(hook, new, len(outs))
     if not retain_graph:
         node.release()
     return outs

@@ -378,7 +378,9 @@ def region_put(t, index, value):
 def make_inplace(fn, op):
     """The ``op_`` method of an out-of-place op ``fn(self, *args, **kwargs)``."""
     def inplace(self, *args, **kwargs):
-        return apply_inplace(self, op, lambda s: fn(s, *args, **kwargs), (self,) + args)
+        # keyword tensors (x.clamp_(min=t)) take part in autograd too
+        inputs = (self,) + args + tuple(kwargs.values()) if kwargs else (self,) + args
+        return apply_inplace(self, op, lambda s: fn(s, *args, **kwargs), inputs)
     inplace.__name__ = op
     inplace.__qualname__ = f"Tensor.{op}"
     inplace.__doc__ = f"In-place version of :func:`{fn.__name__}`."

@@ -260,17 +260,17 @@ def _overflow(value, dtype):
                         f"overflow (value {value})")
 
 
-def checked_value(value, dtype):
+def checked_value(value, dtype, check_16bit=True):
     """``value`` as a 0-d array of ``dtype``, refusing values that overflow it as torch does.
 
     NOTE: like torch, an unsigned type accepts negative *integers* down to -max (they wrap:
     -1 -> 255 for uint8) but no negative floats, and floats beyond a float type's finite
     range are refused even when they would round to its max (65519.0 for float16).
     """
-    if dtype is D.bool or isinstance(value, (bool, np.bool_)):
-        return U.scalar_to_array(value, dtype.np)
     if isinstance(value, int) and not -(1 << 63) <= value < (1 << 64):
         raise OverflowError(f"int too big to convert ({value})")
+    if dtype is D.bool or isinstance(value, (bool, np.bool_)):
+        return U.scalar_to_array(value, dtype.np)
     if dtype.category == D.INT:
         info = np.iinfo(dtype.np)
         if isinstance(value, float):
@@ -285,7 +285,8 @@ def checked_value(value, dtype):
         big = FLOAT_MAX[dtype]
         if isinstance(value, int):
             value = float(value)
-        if math.isfinite(value) and builtins.abs(value) > big:
+        if math.isfinite(value) and builtins.abs(value) > big and (
+                check_16bit or dtype.itemsize > 2):
             raise _overflow(value, dtype)
     return U.scalar_to_array(value, dtype.np)
 
@@ -400,22 +401,41 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
                     lambda: np.full(shape, fill, dtype=dt.np))
 
 
-def _like(op, input, dtype, device, requires_grad, memory_format, make):
+def _like(op, input, dtype, device, requires_grad, memory_format, fill):
+    """A new tensor shaped like ``input``, filled with ``fill`` (None: uninitialised)."""
     U.check_tensor(input, op)
     _check_dtype(dtype, op)
     dt = dtype or input.dtype
     device = input.device if device is None else as_device(device)
-    if device is META or input._device is META:
-        if device is META:
-            return _finish(meta_array(input._data.shape, dt.np), META, requires_grad, op)
-        proto = np.empty(input._data.shape, dtype=dt.np)
+    shape = input._data.shape
+    if device is META:
+        return _finish(meta_array(shape, dt.np), META, requires_grad, op)
+    src = input._data
+    # NOTE: torch's preserve_format keeps the exact strides of a dense input (a transposed
+    # input gives a transposed result) and makes anything else (expanded, sliced with
+    # steps) contiguous.
+    if (input._device is not META and _is_dense(src) and not _canonical(src)
+            and getattr(memory_format, "name", None) != "contiguous_format"):
+        arr = _empty_strided_like(src, dt.np)
+        if fill is not None:
+            arr.fill(fill)
+    elif fill is None:
+        arr = np.empty(shape, dtype=dt.np)
+    elif fill == 0 and not isinstance(fill, np.ndarray):
+        arr = np.zeros(shape, dtype=dt.np)
     else:
-        proto = input._data
-    # NOTE: torch's preserve_format keeps the strides of a dense input (a transposed
-    # input gives a transposed result; NumPy's order="K" does the same) and makes
-    # anything else (expanded, sliced with steps) contiguous.
-    keep = getattr(memory_format, "name", None) != "contiguous_format" and _is_dense(proto)
-    return _finish(make(proto, dt.np, "K" if keep else "C"), device, requires_grad, op)
+        arr = np.full(shape, fill, dtype=dt.np)
+    return _finish(arr, device, requires_grad, op)
+
+
+def _canonical(arr):
+    """True when ``arr`` has the strides of a new contiguous array (size-1 dims included)."""
+    expected = arr.itemsize
+    for size, stride in zip(reversed(arr.shape), reversed(arr.strides)):
+        if stride != expected:
+            return False
+        expected *= builtins.max(size, 1)
+    return True
 
 
 def _is_dense(arr):
@@ -431,6 +451,14 @@ def _is_dense(arr):
     return True
 
 
+def _empty_strided_like(arr, np_dtype):
+    """An empty array of ``np_dtype`` with ``arr``'s strides counted in elements."""
+    itemsize = np.dtype(np_dtype).itemsize
+    strides = tuple(st // arr.itemsize * itemsize for st in arr.strides)
+    buf = np.empty(arr.size, dtype=np_dtype)
+    return np.lib.stride_tricks.as_strided(buf, arr.shape, strides)
+
+
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     """Zeros with the shape (and by default dtype and device) of ``input``.
@@ -438,8 +466,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     >>> ember.zeros_like(ember.ones(2, dtype=ember.int64))
     tensor([0, 0])
     """
-    return _like("zeros_like", input, dtype, device, requires_grad, memory_format,
-                 lambda a, dt, order: np.zeros_like(a, dtype=dt, order=order))
+    return _like("zeros_like", input, dtype, device, requires_grad, memory_format, 0)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -449,15 +476,13 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     >>> ember.ones_like(ember.zeros(2))
     tensor([1., 1.])
     """
-    return _like("ones_like", input, dtype, device, requires_grad, memory_format,
-                 lambda a, dt, order: np.ones_like(a, dtype=dt, order=order))
+    return _like("ones_like", input, dtype, device, requires_grad, memory_format, 1)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     """An uninitialised tensor with the shape of ``input``."""
-    return _like("empty_like", input, dtype, device, requires_grad, memory_format,
-                 lambda a, dt, order: np.empty_like(a, dtype=dt, order=order))
+    return _like("empty_like", input, dtype, device, requires_grad, memory_format, None)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -468,14 +493,10 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     tensor([2, 2])
     """
     U.check_tensor(input, "full_like")
+    _check_dtype(dtype, "full_like")
     value = _check_number(fill_value, "full_like", "fill_value")
     fill = checked_value(value, dtype or input.dtype)
-
-    def make(a, dt, order):
-        arr = np.empty_like(a, dtype=dt, order=order)
-        arr.fill(fill)
-        return arr
-    return _like("full_like", input, dtype, device, requires_grad, memory_format, make)
+    return _like("full_like", input, dtype, device, requires_grad, memory_format, fill)
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -517,7 +538,8 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
     else:
         value = _check_number(s, "scalar_tensor", "s")
     dt = _default(dtype)
-    arr = checked_value(value, dt)
+    # NOTE: torch's scalar_tensor lets float16/bfloat16 overflow to inf (full refuses).
+    arr = checked_value(value, dt, check_16bit=False)
     return _factory("scalar_tensor", (), dt, device, requires_grad, None,
                     lambda: np.array(arr, dtype=dt.np))
 
@@ -659,8 +681,39 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             # narrower types (arange(0, 300, dtype=uint8) ends ..., 255, 0, 1, ...).
             idx = np.arange(n, dtype=np.int64)
             return (np.int64(int(start)) + np.int64(int(step)) * idx).astype(dt.np)
-        return (start + step * np.arange(n, dtype=np.float64)).astype(dt.np)
+        return _arange_float(start, step, n, dt)
     return _factory("arange", (n,), dt, device, requires_grad, out, make)
+
+
+def _fused(a, b, c, acc):
+    """a * b + c rounded once to ``acc`` (a fused multiply-add; long double keeps the product)."""
+    return (np.longdouble(1) * a * b + c).astype(acc)
+
+
+def _arange_float(start, step, n, dt):
+    """Float ranges with torch's rounding.
+
+    NOTE: torch fills float ranges a vector at a time: each vector of L lanes starts at
+    start + step * i0 rounded to the dtype, and lane j holds base + j * step, both as
+    fused multiply-adds in the accumulate type (double for float32/float64, float for
+    16-bit floats); the tail after the last pair of vectors is start + step * i.  Doing
+    the same gives torch's values (within 1 ulp where long double is not wider than double,
+    or where torch splits a long range between threads).
+    """
+    lanes = {D.float64: 4, D.float32: 8}.get(dt, 16)
+    acc = np.float64 if dt in (D.float32, D.float64) else np.float32
+    start, step = acc(start), acc(step)
+    idx = np.arange(n)
+    lane = idx % lanes
+    base = _fused(idx - lane, step, start, acc).astype(dt.np).astype(acc)
+    if dt is D.bfloat16:   # NOTE: torch's bfloat16 lanes multiply and add separately
+        values = (lane.astype(acc) * step).astype(acc) + base
+    else:
+        values = _fused(lane, step, base, acc)
+    vectorized = n - n % (2 * lanes)
+    if vectorized < n:
+        values[vectorized:] = _fused(idx[vectorized:], step, start, acc)
+    return values.astype(dt.np)
 
 
 def _is_float_arg(x):
@@ -683,29 +736,49 @@ def _space_args(op, start, end, steps):
 
 
 def _space_values(start, end, steps, dt):
-    """torch's linspace kernel: the first half counts up from start, the rest down from end.
+    """torch's linspace values (before the cast to ``dt``), rounding as its kernel does.
 
-    Integer types step in double from the start/end converted to the type; float types
-    compute in their own precision (float16/bfloat16 in float32, step rounded to the type).
+    The first half counts up from start (start + step * i), the rest down from end
+    (end - step * (steps - 1 - i)), each a fused multiply-add in the step's type: double
+    for integer results, the type itself for float32/float64.
     """
+    # NOTE: torch fills a single step with start, converting (and range-checking) end only
+    # when steps > 1.
+    if steps == 0:
+        return np.zeros(0)
+    if steps == 1:
+        return np.array([checked_value(start, dt)], dtype=np.float64)
+    if dt.np.itemsize == 2 and dt.category == D.FLOAT:
+        return _space_values_16bit(start, end, steps, dt.np.type)
+    compute = dt.np.type if dt.category == D.FLOAT else np.float64
+    s = compute(checked_value(start, dt))
+    e = compute(checked_value(end, dt))
+    step = np.longdouble(compute((e - s) / compute(steps - 1)))
     idx = np.arange(steps)
     halfway = steps // 2
-    if dt.category == D.INT:
-        s = float(checked_value(start, dt))
-        e = float(checked_value(end, dt))
-        compute = np.float64
-        step = (e - s) / (steps - 1) if steps > 1 else 0.0
-    else:
-        compute = np.float64 if dt is D.float64 else np.float32
-        s = compute(checked_value(start, dt))
-        e = compute(checked_value(end, dt))
-        step = (e - s) / compute(steps - 1) if steps > 1 else compute(0)
-        if dt.np.itemsize == 2:
-            step = compute(step.astype(dt.np))
-    idx = idx.astype(compute)
-    up = s + step * idx[:halfway]
-    down = e - step * (compute(steps - 1) - idx[halfway:])
-    return np.concatenate([up, down]).astype(compute, copy=False)
+    up = (idx[:halfway] * step + s).astype(compute)
+    down = (e - (steps - 1 - idx[halfway:]) * step).astype(compute)
+    return np.concatenate([up, down])
+
+
+def _space_values_16bit(start, end, steps, np_dtype):
+    """linspace in float16/bfloat16: every operation is rounded to the 16-bit type.
+
+    NOTE: torch computes these with the type's own operators, which round each product
+    and sum (and the index itself) to 16 bits, so ember does the same.
+    """
+    f32 = np.float32
+    s, e = np_dtype(start), np_dtype(end)
+    width = np_dtype(f32(e) - f32(s))
+    step = f32(np_dtype(f32(width) / f32(np_dtype(steps - 1))))
+    idx = np.arange(steps)
+    halfway = steps // 2
+
+    def times_step(k):
+        return (step * k.astype(np_dtype).astype(f32)).astype(np_dtype).astype(f32)
+    up = (f32(s) + times_step(idx[:halfway])).astype(np_dtype)
+    down = (f32(e) - times_step(steps - 1 - idx[halfway:])).astype(np_dtype)
+    return np.concatenate([up, down])
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
@@ -718,10 +791,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     _check_dtype(dtype, "linspace")
     start, end, steps = _space_args("linspace", start, end, steps)
     dt = _default(_out_dtype(dtype, out, "linspace"))
-    if dt is D.bool:
+    if dt is D.bool and steps > 1:
         raise not_implemented("linspace_cpu", dt)
-    if dt.category == D.INT:
-        checked_value(start, dt), checked_value(end, dt)
     return _factory("linspace", (steps,), dt, device, requires_grad, out,
                     lambda: _space_values(start, end, steps, dt).astype(dt.np))
 
@@ -737,17 +808,34 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     start, end, steps = _space_args("logspace", start, end, steps)
     base = float(_range_number(base, "logspace", "base"))
     dt = _default(_out_dtype(dtype, out, "logspace"))
-    if dt is D.bool:
+    if dt is D.bool and steps > 1:
         raise not_implemented("logspace_cpu", dt)
-    if dt.category == D.INT:
-        checked_value(start, dt), checked_value(end, dt)
 
-    def make():
-        exponent = _space_values(start, end, steps, dt).astype(np.float64)
-        # NOTE: torch raises a double base to the exponent, so the power is taken in float64
-        # even for float32 results (the exponent itself keeps the type's precision).
-        return np.power(base, exponent).astype(dt.np)
-    return _factory("logspace", (steps,), dt, device, requires_grad, out, make)
+    return _factory("logspace", (steps,), dt, device, requires_grad, out,
+                    lambda: _logspace_values(start, end, steps, base, dt).astype(dt.np))
+
+
+def _logspace_values(start, end, steps, base, dt):
+    """torch's logspace: ``base ** exponent`` in double, exponents stepping in double.
+
+    NOTE: only the difference end - start is taken in the result type (so in float32 or
+    float16 precision); the step, the exponents and the power are double.
+    """
+    if steps <= 1:
+        return np.power(base, np.full(steps, float(start)))
+    s = checked_value(start, dt)
+    e = checked_value(end, dt)
+    if dt.category == D.FLOAT:
+        compute = np.float32 if dt.itemsize == 2 else dt.np.type
+        width = float(np.asarray(compute(e) - compute(s)).astype(dt.np))
+    else:
+        width = float(int(e) - int(s))
+    step = np.longdouble(width / (steps - 1))
+    idx = np.arange(steps)
+    halfway = steps // 2
+    up = (idx[:halfway] * step + float(s)).astype(np.float64)
+    down = (float(e) - (steps - 1 - idx[halfway:]) * step).astype(np.float64)
+    return np.power(base, np.concatenate([up, down]))
 
 
 # ----------------------------------------------------------------------------------

@@ -75,6 +75,16 @@ def _finish(res, out, op):
     return res
 
 
+def _finish_exact(res, out, op):
+    """out= for the ops whose out tensor must have exactly the result's dtype in torch."""
+    if out is not None:
+        if isinstance(out, Tensor) and out._data.dtype != res._data.dtype:
+            raise RuntimeError(f"{op}(): Found dtype {out.dtype} for out= but expected "
+                               f"{res.dtype}")
+        return U.write_out(out, res, op)
+    return res
+
+
 def _not_implemented(op, np_dtype):
     name = _KERNEL_NAMES.get(str(np.dtype(np_dtype)), str(np_dtype))
     return NotImplementedError(f'"{op}" not implemented for \'{name}\'')
@@ -228,14 +238,21 @@ def add(input, other, *, alpha=1, out=None):
 
 def _bool_sub_error(op, a, b):
     return RuntimeError(
-        f"{op}: Subtraction, the `-` operator, with two bool tensors is not supported. If you "
+        f"{op}: Subtraction, the `-` operator, with a bool tensor is not supported. If you "
         "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _is_bool_operand(x):
+    # NOTE: torch refuses subtraction with any bool operand, a Python True included.
+    if isinstance(x, Tensor):
+        return x._data.dtype == _BOOL
+    return type(x) is builtins.bool or type(x) is np.bool_
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
     a, b, dev = prep_binary("sub", input, other)
-    if getattr(a, "dtype", None) == np.bool_:
+    if _is_bool_operand(input) or _is_bool_operand(other):
         raise _bool_sub_error("sub", a, b)
     if alpha != 1:
         b = np.multiply(b, alpha, dtype=a.dtype if hasattr(a, "dtype") else None)
@@ -257,7 +274,7 @@ subtract = sub
 def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
     a, b, dev = prep_binary("rsub", input, other)
-    if getattr(a, "dtype", None) == np.bool_:
+    if _is_bool_operand(input) or _is_bool_operand(other):
         raise _bool_sub_error("rsub", a, b)
     if alpha != 1:
         a = np.multiply(a, alpha, dtype=a.dtype)
@@ -380,7 +397,7 @@ def neg(input, *, out=None):
     if GRAD.enabled and input._rg:
         record(NegBackward0, res, (input,))
     if out is not None:
-        return U.write_out(out, res, "neg")
+        return _finish_exact(res, out, "neg")
     return res
 
 
@@ -581,8 +598,9 @@ def _sigmoid_kernel(arr):
     if type(r) is not np.ndarray:
         return 1 / (1 + np.exp(r))
     np.exp(r, out=r)
-    r += 1
-    return np.divide(1, r, out=r)
+    # a typed 0-d one: NumPy's Python-scalar handling costs more than the add itself
+    np.add(r, np.ones((), r.dtype), out=r)
+    return np.reciprocal(r, out=r)
 
 
 def _reciprocal_kernel(arr):
@@ -676,15 +694,20 @@ def logit(input, eps=None, *, out=None):
     """
     U.check_tensor(input, "logit")
     arr = U.as_float_array(input)
-    res = _wrap(_in_float32(lambda a: _logit_kernel(a, eps))(arr), input._device)
+    bounds = None
+    if eps is not None:
+        # NOTE: torch rounds the bounds eps and 1 - eps to the input's dtype.
+        bounds = (U.scalar_to_array(eps, arr.dtype), U.scalar_to_array(1 - eps, arr.dtype))
+    res = _wrap(_in_float32(lambda a: _logit_kernel(a, bounds))(arr), input._device)
     if GRAD.enabled and input._rg:
         record(LogitBackward0, res, (input,), (input,)).eps = eps
     return _finish(res, out, "logit")
 
 
-def _logit_kernel(arr, eps):
-    if eps is not None:
-        arr = np.minimum(np.maximum(arr, eps), 1 - eps)
+def _logit_kernel(arr, bounds):
+    if bounds is not None:
+        lo, hi = (b.astype(arr.dtype) for b in bounds)
+        arr = np.minimum(np.maximum(arr, lo), hi)
     return np.log(arr / (1 - arr))
 
 
@@ -743,7 +766,7 @@ def abs(input, *, out=None):
     res = _wrap(np.abs(arr), input._device)
     if GRAD.enabled and input._rg:
         record(AbsBackward0, res, (input,), (input,))
-    return _finish(res, out, "abs")
+    return _finish_exact(res, out, "abs")
 
 
 absolute = abs
@@ -771,7 +794,7 @@ def sign(input, *, out=None):
     res = _wrap(_sign_array(input._data), input._device)
     if GRAD.enabled and input._rg:
         record(SignBackward0, res, (input,))
-    return _finish(res, out, "sign")
+    return _finish_exact(res, out, "sign")
 
 
 def sgn(input, *, out=None):
@@ -784,7 +807,7 @@ def sgn(input, *, out=None):
     res = _wrap(_sign_array(input._data), input._device)
     if GRAD.enabled and input._rg:
         record(SgnBackward0, res, (input,))
-    return _finish(res, out, "sgn")
+    return _finish_exact(res, out, "sgn")
 
 
 def signbit(input, *, out=None):
@@ -801,7 +824,7 @@ def signbit(input, *, out=None):
         r = arr < 0
     else:
         r = np.signbit(arr)
-    return _finish(_wrap(r, input._device), out, "signbit")
+    return _finish_exact(_wrap(r, input._device), out, "signbit")
 
 
 def _rounding(name, np_fn, node_cls, doc):
@@ -815,7 +838,7 @@ def _rounding(name, np_fn, node_cls, doc):
         res = _wrap(r, input._device)
         if GRAD.enabled and input._rg:
             record(node_cls, res, (input,))
-        return _finish(res, out, name)
+        return _finish_exact(res, out, name)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op
@@ -866,7 +889,7 @@ def round(input, *, decimals=0, out=None):
     res = _wrap(r, input._device)
     if GRAD.enabled and input._rg:
         record(RoundBackward0 if decimals == 0 else RoundBackward1, res, (input,))
-    return _finish(res, out, "round")
+    return _finish_exact(res, out, "round")
 
 
 def frac(input, *, out=None):
@@ -882,7 +905,7 @@ def frac(input, *, out=None):
     res = _wrap(arr - np.trunc(arr), input._device)
     if GRAD.enabled and input._rg:
         record(FracBackward0, res, (input,))
-    return _finish(res, out, "frac")
+    return _finish_exact(res, out, "frac")
 
 
 # -- NaN / inf tests and replacement -----------------------------------------------
@@ -938,7 +961,7 @@ def isposinf(input, *, out=None):
     U.check_tensor(input, "isposinf")
     arr = input._data
     r = np.isposinf(arr) if _is_float_array(arr) else np.zeros(arr.shape, _BOOL)
-    return _finish(_wrap(r, input._device), out, "isposinf")
+    return _finish_exact(_wrap(r, input._device), out, "isposinf")
 
 
 def isneginf(input, *, out=None):
@@ -950,7 +973,7 @@ def isneginf(input, *, out=None):
     U.check_tensor(input, "isneginf")
     arr = input._data
     r = np.isneginf(arr) if _is_float_array(arr) else np.zeros(arr.shape, _BOOL)
-    return _finish(_wrap(r, input._device), out, "isneginf")
+    return _finish_exact(_wrap(r, input._device), out, "isneginf")
 
 
 class NanToNumBackward0(Node):
@@ -985,7 +1008,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     res = _wrap(r, input._device)
     if GRAD.enabled and input._rg:
         record(NanToNumBackward0, res, (input,), (input,))
-    return _finish(res, out, "nan_to_num")
+    return _finish_exact(res, out, "nan_to_num")
 
 
 # ----------------------------------------------------------------------------------
@@ -1522,6 +1545,9 @@ class ClampMaxBackward1(Node):
         return gx, ghi
 
 
+_PLAIN_NUMBERS = (builtins.int, builtins.float, type(None))
+
+
 def _clamp_scalar_arrays(op, input, lo, hi):
     """Promoted array and bounds for clamp with number bounds."""
     bounds = [v for v in (lo, hi) if v is not None]
@@ -1578,26 +1604,45 @@ def clamp(input, min=None, max=None, *, out=None):
     U.check_tensor(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None \
+            and max is not None:
+        # NOTE: torch's argument parser reads a 0-dim tensor as a number when the other
+        # bound is a number; any other tensor/number mix is a TypeError.
+        min, max = (_scalar_bound(v, name) for v, name in ((min, "min"), (max, "max")))
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        for v, name in ((min, "min"), (max, "max")):
-            if v is not None and not isinstance(v, Tensor):
-                raise TypeError(f"clamp(): argument '{name}' must be Tensor when the other "
-                                f"bound is a Tensor, not {type(v).__name__}")
         res = _tensor_bounds_clamp("clamp", input, min, max)
         if GRAD.enabled and any(getattr(t, "_rg", False) for t in (input, min, max)):
             record(ClampBackward0, res, (input, min, max), (input, min, max))
         return _finish(res, out, "clamp")
     lo = None if min is None else _require_number(min, "clamp", "min")
     hi = None if max is None else _require_number(max, "clamp", "max")
-    arr, lo_a, hi_a, dtype = _clamp_scalar_arrays("clamp", input, lo, hi)
-    res = _wrap(_clamp_compute(arr, lo_a, hi_a, dtype), input._device)
+    arr = input._data
+    if arr.dtype.kind == "f" and type(lo) in _PLAIN_NUMBERS and type(hi) in _PLAIN_NUMBERS:
+        # common case: float32/64 tensor, number bounds -> no promotion (Python numbers
+        # are weak in NumPy too)
+        # typed 0-d bounds: cheaper than Python scalars in NumPy, and the same rounding
+        r = arr if lo is None else np.maximum(arr, np.asarray(lo, arr.dtype))
+        r = np.minimum(r, np.asarray(hi, arr.dtype)) if hi is not None else r
+        res = _wrap(r if r is not arr else arr.copy(), input._device)
+    else:
+        arr, lo_a, hi_a, dtype = _clamp_scalar_arrays("clamp", input, lo, hi)
+        res = _wrap(_clamp_compute(arr, lo_a, hi_a, dtype), input._device)
     if GRAD.enabled and input._rg:
         node = record(ClampBackward1, res, (input,), (input,))
         node.min, node.max = lo, hi
-    return _finish(res, out, "clamp")
+    return _finish_exact(res, out, "clamp")
 
 
 clip = clamp
+
+
+def _scalar_bound(v, name):
+    if not isinstance(v, Tensor):
+        return v
+    if v._data.ndim != 0:
+        raise TypeError(f"clamp(): argument '{name}' must be a number or a 0-dim tensor when "
+                        f"the other bound is a number, got a tensor of shape {list(v.shape)}")
+    return v.item()
 
 
 def clamp_min(input, min, *, out=None):
@@ -1617,7 +1662,7 @@ def clamp_min(input, min, *, out=None):
     res = _wrap(_clamp_compute(arr, lo_a, None, dtype), input._device)
     if GRAD.enabled and input._rg:
         record(ClampMinBackward0, res, (input,), (input,)).min = lo
-    return _finish(res, out, "clamp_min")
+    return _finish_exact(res, out, "clamp_min")
 
 
 def clamp_max(input, max, *, out=None):
@@ -1637,7 +1682,7 @@ def clamp_max(input, max, *, out=None):
     res = _wrap(_clamp_compute(arr, None, hi_a, dtype), input._device)
     if GRAD.enabled and input._rg:
         record(ClampMaxBackward0, res, (input,), (input,)).max = hi
-    return _finish(res, out, "clamp_max")
+    return _finish_exact(res, out, "clamp_max")
 
 
 # ----------------------------------------------------------------------------------
@@ -1670,8 +1715,10 @@ def where(condition, input, other, *, out=None):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
                         f"{type(condition).__name__}")
     for x, name in ((input, "input"), (other, "other")):
-        if not isinstance(x, Tensor) and not U._is_number(x):
-            raise TypeError(f"where(): argument '{name}' must be Tensor or Number, not "
+        if not isinstance(x, Tensor) and (out is not None or not U._is_number(x)):
+            # NOTE: torch's where(..., out=) takes tensors only, not numbers.
+            raise TypeError(f"where(): argument '{name}' must be Tensor"
+                            f"{'' if out is not None else ' or Number'}, not "
                             f"{type(x).__name__}")
     cond = condition._data
     if cond.dtype != _BOOL:
@@ -1686,13 +1733,17 @@ def where(condition, input, other, *, out=None):
     dtype = D.result_type_of(input, other).np
     a = _operand_array(input, dtype)
     b = _operand_array(other, dtype)
-    _broadcast("where", cond, a, b)
-    res = _wrap(np.where(cond, a, b), dev)
+    try:
+        r = np.where(cond, a, b)
+    except ValueError:
+        _broadcast("where", cond, a, b)
+        raise
+    res = _wrap(r, dev)
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         node = record(WhereBackward0, res, (input if isinstance(input, Tensor) else None,
                                             other if isinstance(other, Tensor) else None))
         node.condition = cond
-    return _finish(res, out, "where")
+    return _finish_exact(res, out, "where")
 
 
 def _where_method(self, condition, y):
@@ -1767,6 +1818,8 @@ def lerp(input, end, weight, *, out=None):
             record(LerpBackward1, res, tensors, tensors)
         else:
             record(LerpBackward0, res, tensors).weight = weight
+    if len(tensors) == 3:
+        return _finish_exact(res, out, "lerp")     # NOTE: torch is strict only here
     return _finish(res, out, "lerp")
 
 
@@ -1954,7 +2007,7 @@ def logical_not(input, *, out=None):
     return _finish(_wrap(~_truth(input._data), input._device), out, "logical_not")
 
 
-def _logical(name, np_fn):
+def _logical(name, np_fn, example):
     def op(input, other, *, out=None):
         _require_tensor(input, name, "input", 1)
         _require_tensor(other, name, "other", 2)
@@ -1962,15 +2015,16 @@ def _logical(name, np_fn):
         a, b = _truth(input._data), _truth(other._data)
         return _finish(_wrap(_apply_binary(name, np_fn, a, b), dev), out, name)
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = (f"Elementwise logical {name[8:]} of the truth values (non-zero is True); "
-                  "a bool tensor.\n\n"
-                  f"    >>> ember.{name}(ember.tensor([1, 0]), ember.tensor([1.0, 1.0]))")
+    op.__doc__ = (f"Elementwise logical {name[8:]} of the truth values (non-zero and NaN "
+                  "are True); a bool tensor for any input dtypes.\n\n"
+                  f"    >>> ember.{name}(ember.tensor([1, 0]), ember.tensor([1.0, 1.0]))\n"
+                  f"    {example}\n    ")
     return op
 
 
-logical_and = _logical("logical_and", np.logical_and)
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+logical_and = _logical("logical_and", np.logical_and, "tensor([ True, False])")
+logical_or = _logical("logical_or", np.logical_or, "tensor([True, True])")
+logical_xor = _logical("logical_xor", np.logical_xor, "tensor([False,  True])")
 
 
 def bitwise_not(input, *, out=None):
@@ -1983,7 +2037,7 @@ def bitwise_not(input, *, out=None):
     arr = input._data
     if arr.dtype.kind not in "biu":
         raise _not_implemented("bitwise_not_cpu", arr.dtype)
-    return _finish(_wrap(np.invert(arr), input._device), out, "bitwise_not")
+    return _finish_exact(_wrap(np.invert(arr), input._device), out, "bitwise_not")
 
 
 def _bitwise(name, kernel_name, np_fn, allow_bool=True):

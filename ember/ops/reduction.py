@@ -269,6 +269,20 @@ def _pow_scalar(input, exponent):
     return res
 
 
+class SgnBackward0(Node):
+    def backward(self, grad):
+        return (grad * 0,)
+
+
+def _sign(input):
+    """sign(input) as a graph node with a zero gradient, so that formulas using it stay
+    connected to ``input`` in double backward (as torch's ``sgn``)."""
+    res = U.wrap(np.sign(input._data), input._device)
+    if GRAD.enabled and input._rg:
+        record(SgnBackward0, res, (input,))
+    return res
+
+
 def _rev_cumsum(t, dim):
     return _flip(cumsum(_flip(t, dim), dim), dim)
 
@@ -741,11 +755,11 @@ def _select_along(op, node_cls, input, dim, keepdim, pick, out):
         if arr.shape[d] == 0:
             raise _zero_size_error(op, d)
         index = np.ascontiguousarray(pick(arr, d), dtype=np.int64)
-        values = U.wrap(np.take_along_axis(arr, index, axis=d), input._device)
-        indices = U.wrap(index, input._device)
+        values, out_index = np.take_along_axis(arr, index, axis=d), index
         if not keepdim:
-            values = U.wrap(np.squeeze(values._data, d), input._device)
-            indices = U.wrap(np.squeeze(index, d), input._device)
+            values, out_index = np.squeeze(values, d), np.squeeze(index, d)
+        values = U.wrap(values, input._device)
+        indices = U.wrap(out_index, input._device)
         if GRAD.enabled and input._rg:
             node = record(node_cls, values, (input,))
             node.dim, node.index, node.in_shape, node.keepdim = d, index, arr.shape, keepdim
@@ -969,15 +983,15 @@ class LinalgVectorNormBackward0(Node):
         g = _keep(grad, self.axes, self.keepdim)
         n = _keep(result, self.axes, self.keepdim).to(x.dtype)
         xa = x._data
-        sign = _const(np.sign(xa), x)
+        sign = _sign(x)
         if p == 1:
             return (g * sign,)
         if math.isinf(p):
             mask = np.abs(xa) == n._data
             # NOTE: a NaN norm matches no element; torch then gives 0, not 0/0.
             count = np.maximum(np.sum(mask, self.axes, keepdims=True), 1)
-            scale = np.where(mask, np.sign(xa) / count, np.zeros((), xa.dtype))
-            return (g * _const(scale.astype(xa.dtype), x),)
+            scale = np.where(mask, 1 / count, 0).astype(xa.dtype)
+            return (g * sign * _const(scale, x),)
         n_zero = n._data == 0
         # NOTE: torch gives a zero gradient where the norm is 0, not nan.
         n_safe = n + _const(n_zero.astype(xa.dtype), x)
@@ -1297,7 +1311,10 @@ def logcumsumexp(input, dim, *, out=None):
 def _logical_reduce(op, np_fn, input, dim, keepdim, out):
     U.check_tensor(input, op)
     arr = input._data
-    axes, _ = reduce_dims(input, dim, op)
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        axes = ()       # NOTE: unlike sum, torch's all/any reduce nothing for dim=()
+    else:
+        axes, _ = reduce_dims(input, dim, op)
     truth = arr if arr.dtype == np.bool_ else arr != 0
     result = np.asarray(np_fn(truth, axis=axes, keepdims=keepdim))
     # NOTE: torch keeps uint8 for uint8 inputs (legacy behaviour); everything else is bool.

@@ -25,6 +25,7 @@ __all__ = [
 
 import builtins
 
+import ml_dtypes
 import numpy as np
 
 from .. import _dtype as D
@@ -32,6 +33,7 @@ from .._device import META, meta_array
 from .._tensor import Size, Tensor, _new, _ptr, _storage_root, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
+from ._inplace import apply_inplace, make_inplace
 from ._util import GRAD, record
 
 _FROM_NP = D._FROM_NP
@@ -1188,9 +1190,55 @@ def cat(tensors, dim=0, *, out=None):
     >>> ember.cat([ember.zeros(2, 3), ember.ones(1, 3)]).shape
     torch.Size([3, 3])
     """
-    _tensor_list(tensors, "cat")
-    if not tensors:
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        _tensor_list(tensors, "cat")
         raise ValueError("cat(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    if not isinstance(first, Tensor):
+        _tensor_list(tensors, "cat")
+    np_dtype = first._data.dtype
+    dev = first._device
+    arrays = []
+    skipped = False
+    grad = False
+    for x in tensors:
+        try:
+            arr = x._data
+        except AttributeError:
+            _tensor_list(tensors, "cat")
+        if arr.dtype != np_dtype or x._device is not dev:
+            return _cat_slow(tensors, dim, out)
+        if arr.shape == (0,):
+            skipped = True
+            continue
+        arrays.append(arr)
+        grad = grad or x._rg
+    if not arrays:
+        return _cat_slow(tensors, dim, out)
+    ref = arrays[0]
+    d = _wrap_dim(dim, ref.ndim if ref.ndim else 1, "cat")
+    try:
+        arr = np.concatenate(arrays, axis=d)
+    except (ValueError, np.exceptions.AxisError):
+        return _cat_slow(tensors, dim, out)
+    return _cat_finish(tensors, U.wrap(arr, dev), d, grad and GRAD.enabled and
+                       _FROM_NP[np_dtype].category >= D.FLOAT, out, skipped)
+
+
+def _cat_finish(tensors, res, d, record_grad, out, skipped):
+    if record_grad:
+        node = record(CatBackward0, res, tensors)
+        node.dim = d
+        node.sizes = [None if x._data.shape == (0,) else x._data.shape[d] for x in tensors] \
+            if skipped else [x._data.shape[d] for x in tensors]
+    if out is not None:
+        return U.write_out(out, res, "cat")
+    return res
+
+
+def _cat_slow(tensors, dim, out):
+    """cat with dtype promotion, devices and torch's error messages."""
+    _tensor_list(tensors, "cat")
     dev = U.common_device("cat", tensors)
     dtype = _common_dtype(tensors)
     kept = []
@@ -1205,39 +1253,30 @@ def cat(tensors, dim=0, *, out=None):
         if ref is None:
             ref = shape
         kept.append(x)
+    record_grad = (GRAD.enabled and dtype.category >= D.FLOAT
+                   and builtins.any(x._rg for x in tensors))
     if ref is None:
-        res = U.wrap(np.zeros((0,), dtype=dtype.np), dev)
-        d = 0
+        return _cat_finish(tensors, U.wrap(np.zeros((0,), dtype=dtype.np), dev), 0,
+                           record_grad, out, True)
+    d = _wrap_dim(dim, len(ref), "cat")
+    for i, x in enumerate(tensors):
+        shape = x._data.shape
+        if shape == (0,):
+            continue
+        if len(shape) != len(ref):
+            raise RuntimeError(f"cat(): Tensors must have same number of dimensions: got "
+                               f"{len(ref)} and {len(shape)}")
+        for k, (a, b) in enumerate(zip(ref, shape)):
+            if a != b and k != d:
+                raise RuntimeError(
+                    f"cat(): Sizes of tensors must match except in dimension {d}. Expected "
+                    f"size {a} but got size {b} for tensor number {i} in the list.")
+    arrays = [x._data for x in kept]
+    if len(arrays) == 1:
+        arr = np.array(arrays[0], dtype=dtype.np, copy=True)
     else:
-        d = _wrap_dim(dim, len(ref), "cat")
-        for i, x in enumerate(tensors):
-            shape = x._data.shape
-            if shape == (0,):
-                continue
-            if len(shape) != len(ref):
-                raise RuntimeError(f"cat(): Tensors must have same number of dimensions: got "
-                                   f"{len(ref)} and {len(shape)}")
-            for k, (a, b) in enumerate(zip(ref, shape)):
-                if a != b and k != d:
-                    raise RuntimeError(
-                        f"cat(): Sizes of tensors must match except in dimension {d}. Expected "
-                        f"size {a} but got size {b} for tensor number {i} in the list.")
-        arrays = [x._data for x in kept]
-        np_dtype = dtype.np
-        if len(arrays) == 1:
-            arr = np.array(arrays[0], dtype=np_dtype, copy=True)
-        elif all(a.dtype == np_dtype for a in arrays):
-            arr = np.concatenate(arrays, axis=d)
-        else:
-            arr = np.concatenate(arrays, axis=d, dtype=np_dtype, casting="unsafe")
-        res = U.wrap(arr, dev)
-    if GRAD.enabled and dtype.category >= D.FLOAT and builtins.any(x._rg for x in tensors):
-        node = record(CatBackward0, res, tensors)
-        node.dim = d
-        node.sizes = [None if x._data.shape == (0,) else x._data.shape[d] for x in tensors]
-    if out is not None:
-        return U.write_out(out, res, "cat")
-    return res
+        arr = np.concatenate(arrays, axis=d, dtype=dtype.np, casting="unsafe")
+    return _cat_finish(tensors, U.wrap(arr, dev), d, record_grad, out, True)
 
 
 def concat(tensors, dim=0, *, out=None):
@@ -1264,22 +1303,30 @@ def stack(tensors, dim=0, *, out=None):
     _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    dev = U.common_device("stack", tensors)
-    shape = tensors[0]._data.shape
+    first = tensors[0]
+    shape = first._data.shape
+    dev = first._device
+    np_dtype = first._data.dtype
+    same = True
     for i, x in enumerate(tensors):
-        if x._data.shape != shape:
+        arr = x._data
+        if arr.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{list(shape)} at entry 0 and {list(x.shape)} at entry {i}")
+        if arr.dtype != np_dtype or x._device is not dev:
+            same = False
+    if not same:
+        dev = U.common_device("stack", tensors)
+        np_dtype = _common_dtype(tensors).np
     d = _wrap_dim(dim, len(shape) + 1, "stack")
-    dtype = _common_dtype(tensors)
-    arrays = [x._data for x in tensors]
-    np_dtype = dtype.np
-    if all(a.dtype == np_dtype for a in arrays):
-        arr = np.stack(arrays, axis=d)
-    else:
-        arr = np.stack(arrays, axis=d, dtype=np_dtype, casting="unsafe")
-    res = U.wrap(arr, dev)
-    if GRAD.enabled and dtype.category >= D.FLOAT and builtins.any(x._rg for x in tensors):
+    # one allocation and a copy per input: faster than np.stack for small inputs
+    result = np.empty(shape[:d] + (len(tensors),) + shape[d:], dtype=np_dtype)
+    lead = (_ALL,) * d
+    for i, x in enumerate(tensors):
+        result[lead + (i, Ellipsis)] = x._data
+    res = U.wrap(result, dev)
+    if (GRAD.enabled and _FROM_NP[np_dtype].category >= D.FLOAT
+            and builtins.any(x._rg for x in tensors)):
         record(StackBackward0, res, tensors).dim = d
     if out is not None:
         return U.write_out(out, res, "stack")
@@ -1910,6 +1957,14 @@ def getitem(input, index):
     """``input[index]``: ints, slices (positive steps), None and Ellipsis give views; integer
     or bool tensors and lists gather a copy."""
     arr = input._data
+    if type(index) is int and arr.ndim:
+        size = arr.shape[0]
+        if -size <= index < size:
+            res = make_view(input, arr[index, ...])
+            if GRAD.enabled and input._rg:
+                node = record(SelectBackward0, res, (input,))
+                node.region, node.in_shape = (index, Ellipsis), arr.shape
+            return res
     basic = _basic_index(index, arr.shape)
     if basic is not None:
         res = make_view(input, arr[basic])
@@ -1931,14 +1986,42 @@ def getitem(input, index):
 
 
 def setitem(input, index, value):
-    """``input[index] = value`` in place; autograd flows to input and value (CopySlices)."""
-    basic = _basic_index(index, input._data.shape)
-    if basic is not None:
-        copy_(getitem(input, basic), value)
+    """``input[index] = value`` in place; autograd flows to input and value (CopySlices).
+
+    >>> x[0, 1:] = 5.0
+    """
+    arr = input._data
+    basic = _basic_index(index, arr.shape)
+    if basic is None:
+        _check_advanced(index)
+        apply_inplace(input, "index_put_", lambda s: index_put(s, index, value),
+                      (input, value))
         return
-    from ._inplace import apply_inplace
-    _check_advanced(index)
-    apply_inplace(input, "index_put_", lambda s: index_put(s, index, value), (input, value))
+    if not isinstance(value, Tensor):
+        if _is_scalar(value):
+            value_arr = _fill_value(value, arr.dtype, "fill_", float_range=False)
+            if not (GRAD.enabled and input._rg):
+                _write_no_grad(input, arr[basic], value_arr, "fill_")
+                return
+            value = U.wrap(value_arr, input._device)
+        else:
+            value = U.wrap(_value_array(value, arr.dtype), input._device)
+    if GRAD.enabled and (input._rg or value._rg):
+        copy_(getitem(input, basic), value)
+    else:
+        _write_no_grad(input, arr[basic], value._data, "copy_")
+
+
+def _is_scalar(value):
+    return isinstance(value, (int, float, bool, np.generic))
+
+
+def _value_array(value, np_dtype):
+    try:
+        return np.asarray(value, dtype=np_dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"can't assign a {type(value).__name__} to a tensor of dtype "
+                        f"{_FROM_NP[np_dtype]}") from None
 
 
 class IndexPutBackward0(Node):
@@ -1971,35 +2054,42 @@ def index_put(input, index, value):
 class CopyBackwards(Node):
     def backward(self, grad):
         nf = self.next_functions
-        g_self = grad * 0 if nf[0][0] is not None else None
+        g_self = zeros_like_grad(grad) if nf[0][0] is not None else None
         return g_self, grad
+
+
+def zeros_like_grad(grad):
+    return U.wrap(np.zeros_like(grad._data), grad._device)
 
 
 def _copy_compute(self, src):
     s = src._data
     shape = self._data.shape
-    try:
-        arr = np.broadcast_to(s, shape)
-    except ValueError:
+    if s.shape != shape and not _broadcasts_to(s.shape, shape):
         raise RuntimeError(f"copy_(): The size of tensor a ({list(shape)}) must match the size "
-                           f"of tensor b ({list(np.shape(s))})") from None
-    res = U.wrap(arr.astype(self._data.dtype, copy=True), self._device)
+                           f"of tensor b ({list(s.shape)})")
+    arr = np.empty(shape, dtype=self._data.dtype)
+    np.copyto(arr, s, casting="unsafe")
+    res = U.wrap(arr, self._device)
     if GRAD.enabled and (self._rg or src._rg):
         record(CopyBackwards, res, (self, src))
     return res
 
 
-def _copy_no_grad(self, src_arr, op):
-    data = self._data
-    if src_arr.shape != data.shape and not _broadcasts_to(src_arr.shape, data.shape):
-        raise RuntimeError(f"{op}(): The size of tensor a ({list(data.shape)}) must match the "
-                           f"size of tensor b ({list(src_arr.shape)})")
+def _write_no_grad(self, region, src_arr, op):
+    """Write ``src_arr`` (broadcast, cast) into ``region`` (self's memory) and bump its version."""
+    if src_arr.shape != region.shape and not _broadcasts_to(src_arr.shape, region.shape):
+        raise RuntimeError(f"{op}(): The size of tensor a ({list(region.shape)}) must match "
+                           f"the size of tensor b ({list(src_arr.shape)})")
     if self._device is not META:
-        if not data.flags.writeable:
+        if not region.flags.writeable:
             raise RuntimeError(f"{op}(): unsupported operation: more than one element of the "
                                "written-to tensor refers to a single memory location. Please "
                                "clone() the tensor before performing the operation.")
-        np.copyto(data, src_arr, casting="unsafe")
+        if src_arr.ndim == 0 and src_arr.dtype == region.dtype:
+            region.fill(src_arr)
+        else:
+            np.copyto(region, src_arr, casting="unsafe")
     self._bump_version()
     return self
 
@@ -2018,13 +2108,13 @@ def copy_(self, src, non_blocking=False):
 
     >>> x[0].copy_(ember.ones(3))
     """
-    from ._inplace import apply_inplace
     if not isinstance(src, Tensor):
-        if isinstance(src, str):
-            raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-        src = U.wrap(np.asarray(src, dtype=self._data.dtype), self._device)
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
     if not (GRAD.enabled and (self._rg or src._rg)):
-        return _copy_no_grad(self, src._data, "copy_")
+        if src._device is META and self._device is not META:
+            raise NotImplementedError("copy_(): Cannot copy out of meta tensor; no data!")
+        return _write_no_grad(self, self._data, src._data, "copy_")
     return apply_inplace(self, "copy_", lambda s: _copy_compute(s, src), (self, src))
 
 
@@ -2033,26 +2123,70 @@ def zero_(self):
     return fill_(self, 0)
 
 
+def _fill_value(value, np_dtype, op, float_range=True):
+    """``value`` as a 0-d array of ``np_dtype``, with torch's overflow checks (setitem skips
+    the float range check: there torch rounds to inf)."""
+    category = _FROM_NP[np_dtype].category
+    if isinstance(value, np.generic):
+        value = value.item()
+    if type(value) is int and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError(f"{op}(): Python int too large to convert to a 64-bit integer")
+    if category == D.FLOAT and type(value) is not bool:
+        limit = _FLOAT_MAX.get(np_dtype) if float_range else None
+        if limit is not None and limit < abs(value) != _INF:
+            raise RuntimeError(f"{op}(): value cannot be converted to type "
+                               f"{_FROM_NP[np_dtype]} without overflow")
+        if type(value) is int and abs(value) >= 2 ** 63:
+            value = float(value)   # NumPy/ml_dtypes refuse such ints for float dtypes
+    elif category == D.INT and not isinstance(value, bool):
+        info = np.iinfo(np_dtype)
+        low = -info.max if np_dtype.kind == "u" else info.min  # NOTE: torch: uint8 takes -255
+        if not (value == value and low <= value <= info.max):
+            raise RuntimeError(f"{op}(): value cannot be converted to type "
+                               f"{_FROM_NP[np_dtype]} without overflow")
+        value = int(value)
+        if value < 0 and np_dtype.kind == "u":
+            value += info.max + 1
+    return U.scalar_to_array(value, np_dtype)
+
+
+_INF = float("inf")
+# NOTE: torch's fill_ refuses finite values beyond a float dtype's range (float64 aside)
+_FLOAT_MAX = {np.dtype(np.float16): 65504.0,
+              D.bfloat16.np: float(ml_dtypes.finfo(D.bfloat16.np).max),
+              np.dtype(np.float32): float(np.finfo(np.float32).max)}
+
+
 def fill_(self, value):
-    """Fill with ``value`` (a number or a 0-dim tensor) in place."""
+    """Fill with ``value`` (a number or a 0-dim tensor) in place.
+
+    >>> ember.zeros(2).fill_(3)
+    tensor([3., 3.])
+    """
     if isinstance(value, Tensor):
         if value.ndim != 0:
             raise RuntimeError(f"fill_(): only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions.")
         src = value
+        src_arr = value._data
     else:
-        src = U.wrap(U.scalar_to_array(value, self._data.dtype), self._device)
+        if not _is_scalar(value):
+            raise TypeError(f"fill_(): argument 'value' must be Number, not "
+                            f"{type(value).__name__}")
+        src_arr = _fill_value(value, self._data.dtype, "fill_")
+        src = None
+    if GRAD.enabled and (self._rg or (src is not None and src._rg)):
+        if src is None:
+            src = U.wrap(src_arr, self._device)
+        return apply_inplace(self, "fill_", lambda s: _copy_compute(s, src), (self, src))
     data = self._data
-    if (not data.flags.writeable and self._device is not META
-            and not (GRAD.enabled and (self._rg or src._rg))):
+    if not data.flags.writeable and self._device is not META:
         # NOTE: torch fills an expanded view (all aliases of an element get the same
         # value); NumPy marks broadcast arrays read-only, so write through an alias.
         alias = _writable_alias(data)
         if alias is not None:
-            np.copyto(alias, src._data, casting="unsafe")
-            self._bump_version()
-            return self
-    return copy_(self, src)
+            data = alias
+    return _write_no_grad(self, data, src_arr, "fill_")
 
 
 def _writable_alias(arr):
@@ -2095,11 +2229,6 @@ def _inplace_view(fn, op):
     return method
 
 
-def _make_inplace(fn, op):
-    from ._inplace import make_inplace
-    return make_inplace(fn, op)
-
-
 METHODS = {
     "view": view, "view_as": view_as, "reshape": reshape, "reshape_as": reshape_as,
     "flatten": flatten, "unflatten": unflatten, "ravel": ravel,
@@ -2122,7 +2251,7 @@ METHODS = {
     "squeeze_": _inplace_view(squeeze, "squeeze_"),
     "unsqueeze_": _inplace_view(unsqueeze, "unsqueeze_"),
     "as_strided_": _inplace_view(as_strided, "as_strided_"),
-    "tril_": _make_inplace(tril, "tril_"), "triu_": _make_inplace(triu, "triu_"),
+    "tril_": make_inplace(tril, "tril_"), "triu_": make_inplace(triu, "triu_"),
 }
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

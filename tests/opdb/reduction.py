@@ -247,6 +247,7 @@ def logical_samples(dtype):
         SampleInput(T(array=SPARSE), 1),
         SampleInput(T(array=SPARSE), 0, True),
         SampleInput(T(array=SPARSE), (0, 1)),
+        SampleInput(T(array=SPARSE), ()),
         SampleInput(T(array=SPARSE), keepdim=True),
         SampleInput(T(())),
         SampleInput(T(()), 0),
