@@ -237,6 +237,28 @@ def test_inplace_autograd_through_view():
     close(e_g, t_g)
 
 
+def test_inplace_keyword_tensor_takes_part_in_autograd():
+    grads = []
+    for lib in (ember, torch):
+        x = lib.tensor([0.5, -1.0, 2.0])
+        lo = lib.tensor([0.0, 0.0, 0.0], requires_grad=True)
+        y = x.clone()
+        y.clamp_(min=lo)
+        y.sum().backward()
+        grads.append(lo.grad)
+    close(*grads)
+
+
+def test_exact_values_at_simple_points():
+    cases = {"log10": [1.0, 10.0, 100.0, 1000.0], "log2": [1.0, 2.0, 8.0, 1024.0],
+             "exp2": [0.0, 1.0, 3.0, 10.0], "sqrt": [1.0, 4.0, 9.0, 100.0],
+             "exp": [0.0], "log": [1.0], "sigmoid": [0.0], "tanh": [0.0], "erf": [0.0]}
+    for dtype in ("float32", "float64", "float16", "bfloat16"):
+        for name, values in cases.items():
+            e, t = both(values, dtype)
+            close(getattr(ember, name)(e), getattr(torch, name)(t), rtol=0)
+
+
 def test_inplace_on_leaf_requiring_grad_raises():
     x = ember.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError):

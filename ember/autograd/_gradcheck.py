@@ -3,7 +3,7 @@ import numpy as np
 
 
 class GradcheckError(RuntimeError):
-    pass
+    """Raised by gradcheck / gradgradcheck when the gradients disagree (a RuntimeError)."""
 
 
 def _as_tuple(x):
@@ -13,27 +13,31 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def _flat_outputs(fn, inputs):
+    return [o._data.astype(np.float64).reshape(-1) for o in _as_tuple(fn(*inputs))]
+
+
 def _numerical_jacobian(fn, inputs, index, eps):
-    """d(flat outputs)/d(flat inputs[index]) by central differences (no graph)."""
-    x = inputs[index]
-    data = x._data
-    n = data.size
+    """d(flat outputs)/d(flat inputs[index]) by central differences.
+
+    Grad mode stays on: gradgradcheck's function itself calls autograd.grad.  The input
+    is perturbed in its own memory, without a version bump (nothing saved survives
+    from one call of ``fn`` to the next).
+    """
+    data = inputs[index]._data
     cols = []
-    del n
-    if True:  # grad mode stays on: gradgradcheck's function itself calls autograd.grad
-        for i in np.ndindex(data.shape):
-            orig = data[i]
-            data[i] = orig + eps
-            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _as_tuple(fn(*inputs))]
-            data[i] = orig - eps
-            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _as_tuple(fn(*inputs))]
-            data[i] = orig
-            cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
-                        if plus else np.zeros(0))
+    for i in np.ndindex(data.shape):
+        orig = data[i]
+        data[i] = orig + eps
+        plus = _flat_outputs(fn, inputs)
+        data[i] = orig - eps
+        minus = _flat_outputs(fn, inputs)
+        data[i] = orig
+        cols.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+                    if plus else np.zeros(0))
     if cols:
         return np.stack(cols, axis=1)
-    if True:
-        n_out = sum(o._data.size for o in _as_tuple(fn(*inputs)))
+    n_out = sum(o.size for o in _flat_outputs(fn, inputs))
     return np.zeros((n_out, 0))
 
 

@@ -821,8 +821,10 @@ def _logspace_values(start, end, steps, base, dt):
     NOTE: only the difference end - start is taken in the result type (so in float32 or
     float16 precision); the step, the exponents and the power are double.
     """
-    if steps <= 1:
-        return np.power(base, np.full(steps, float(start)))
+    if steps == 0:
+        return np.zeros(0)
+    if steps == 1:  # torch fills the single value, checking that it fits the type
+        return np.array([checked_value(float(np.power(base, float(start))), dt)])
     s = checked_value(start, dt)
     e = checked_value(end, dt)
     if dt.category == D.FLOAT:

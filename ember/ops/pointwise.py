@@ -603,6 +603,14 @@ def _sigmoid_kernel(arr):
     return np.reciprocal(r, out=r)
 
 
+def _log10_kernel(arr):
+    # NumPy's float32 log10 is 1 ulp off at exact powers of ten (log10(100) != 2);
+    # torch's is exact there.  float64 then one rounding is.
+    if arr.dtype == _F32:
+        return np.log10(arr.astype(np.float64)).astype(_F32)
+    return np.log10(arr)
+
+
 def _reciprocal_kernel(arr):
     return np.divide(1, arr, dtype=arr.dtype)
 
@@ -619,7 +627,7 @@ log = _F("log", np.log, LogBackward0, "input", "Natural logarithm.\n\n"
          "    >>> ember.log(ember.tensor([1.0]))\n    tensor([0.])")
 log2 = _F("log2", np.log2, Log2Backward0, "input", "Base-2 logarithm.\n\n"
           "    >>> ember.log2(ember.tensor([8.0]))\n    tensor([3.])")
-log10 = _F("log10", np.log10, Log10Backward0, "input", "Base-10 logarithm.\n\n"
+log10 = _F("log10", _log10_kernel, Log10Backward0, "input", "Base-10 logarithm.\n\n"
            "    >>> ember.log10(ember.tensor([100.0]))\n    tensor([2.])")
 log1p = _F("log1p", np.log1p, Log1PBackward0, "input",
            "log(1 + input), accurate for small input.\n\n"

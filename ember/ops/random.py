@@ -81,13 +81,28 @@ def _check_generator(generator, op):
 # rand / randn / randint / randperm and their _like forms
 # ----------------------------------------------------------------------------------
 
+def _target_device(device, out):
+    return out._device if isinstance(out, Tensor) else as_device(device)
+
+
+def _kernel_check(dt, kernel, numel, device):
+    """The dtype check of a random kernel, skipped where torch never reaches it.
+
+    NOTE: on the meta device torch runs no kernel, so the uniform kernels' dtype checks
+    (and integer range checks) do not happen there; normal's dtype check does.
+    """
+    if kernel == "check_uniform_bounds":
+        numel = 0 if device is META else 1
+    _floating_or_raise(dt, kernel, numel)
+
+
 def _random_factory(op, kernel, args, size, generator, out, dtype, device, requires_grad,
                     sample):
     _check_dtype(dtype, op)
     gen = _check_generator(generator, op)
     shape = size_from_args(args, size, op)
     dt = _out_dtype(dtype, out, op) or D.get_default_dtype()
-    _floating_or_raise(dt, kernel, math.prod(shape) if kernel == "normal_kernel_cpu" else 1)
+    _kernel_check(dt, kernel, math.prod(shape), _target_device(device, out))
     return _factory(op, shape, dt, device, requires_grad, out,
                     lambda: sample(gen, shape, dt).astype(dt.np, copy=False))
 
@@ -128,7 +143,7 @@ def _random_like(op, kernel, input, generator, dtype, device, requires_grad, sam
     dt, device = _like_setup(op, input, dtype, device)
     gen = _check_generator(generator, op)
     shape = input._data.shape
-    _floating_or_raise(dt, kernel, input._data.size if kernel == "normal_kernel_cpu" else 1)
+    _kernel_check(dt, kernel, input._data.size, device)
     return _factory(op, shape, dt, device, requires_grad, None,
                     lambda: sample(gen, shape, dt).astype(dt.np, copy=False))
 
@@ -219,7 +234,8 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     gen = _check_generator(generator, "randint")
     shape = parse_size((size,), "randint")
     dt = _out_dtype(dtype, out, "randint") or D.int64
-    _integer_bounds_check(low, high, dt)
+    if _target_device(device, out) is not META:
+        _integer_bounds_check(low, high, dt)
     return _factory("randint", shape, dt, device, requires_grad, out,
                     lambda: _integers(gen, low, high, shape, dt))
 
@@ -238,7 +254,8 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     high = _check_int(high, "randint_like", "high")
     dt, device = _like_setup("randint_like", input, dtype, device)
     gen = _check_generator(generator, "randint_like")
-    _integer_bounds_check(low, high, dt)
+    if device is not META:
+        _integer_bounds_check(low, high, dt)
     shape = input._data.shape
     return _factory("randint_like", shape, dt, device, requires_grad, None,
                     lambda: _integers(gen, low, high, shape, dt))
@@ -266,10 +283,11 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"randperm(): Trying to create tensor with negative dimension {n}: "
                            f"[{n}]")
-    if dt is D.bool:
+    meta = _target_device(device, out) is META
+    if dt is D.bool and not meta:
         raise not_implemented("randperm", dt)
     limit = _randperm_limit(dt)
-    if limit is not None and n > limit:
+    if limit is not None and n > limit and not meta:
         raise RuntimeError(f"randperm(): n cannot be greater than {limit} for "
                            f"{TYPE_NAME[dt]} type (got n={n}).")
     return _factory("randperm", (n,), dt, device, requires_grad, out,
@@ -624,7 +642,7 @@ class LogNormalBackward0(_ZeroGradNode):
 def _fill_random(self, op, node_cls, sample):
     """Overwrite ``self`` with ``sample(shape) -> array``; records a zero-grad node if needed."""
     U.check_tensor(self, op, "self")
-    if self._device is META:
+    if self._device is META or self._data.size == 0:
         if GRAD.enabled:
             from ._inplace import _check_leaf
             _check_leaf(self, op)
@@ -651,6 +669,8 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
         raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
     gen = _check_generator(generator, "uniform_")
     dt = self.dtype
+    if self._device is META:
+        return _fill_random(self, "uniform_", UniformBackward0, None)
     _floating_or_raise(dt, "check_uniform_bounds")
     from_ = float(_check_number(from_, "uniform_", "from"))
     to = float(_check_number(to, "uniform_", "to"))
@@ -709,7 +729,6 @@ def bernoulli_(self, p=0.5, *, generator=None):
     np_dtype = self._data.dtype
     if isinstance(p, Tensor):
         _floating_or_raise(p.dtype, "bernoulli_tensor_cpu_p_", self._data.size)
-        _check_p_tensor(p)
         if p._data.ndim > self._data.ndim:
             raise RuntimeError(f"bernoulli_: p of shape {list(p.shape)} cannot be expanded to "
                                f"self's shape {list(self.shape)}")
@@ -722,6 +741,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
     def sample(shape):
         if isinstance(probs, np.ndarray):
+            _check_p_tensor(p)
             try:
                 np.broadcast_shapes(probs.shape, shape)
             except ValueError:
@@ -767,7 +787,8 @@ def random_(self, from_=None, to=_UNSET, *, generator=None, **kwargs):
         low = _check_int(0 if from_ is None else from_, "random_", "from")
         high = _random_range_default(dt)[1] if to is None else _check_int(to, "random_", "to")
         node_cls = RandomBackward0
-    _integer_bounds_check(low, high, dt)
+    if self._device is not META:
+        _integer_bounds_check(low, high, dt)
     return _fill_random(self, "random_", node_cls,
                         lambda shape: _integers(gen, low, high, shape, dt))
 

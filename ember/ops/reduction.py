@@ -173,8 +173,9 @@ class _ReturnType(tuple):
 
 
 def _return_type(name, fields=("values", "indices")):
+    # Pickle finds the class as ember.ops.reduction.return_types.<name>.
     attrs = {"__slots__": (), "_fields": fields, "_name": name,
-             "__module__": "torch.return_types", "__qualname__": name}
+             "__module__": __name__, "__qualname__": f"return_types.{name}"}
     for i, f in enumerate(fields):
         attrs[f] = property(operator.itemgetter(i))
     return type(name, (_ReturnType,), attrs)
@@ -274,10 +275,14 @@ class SgnBackward0(Node):
         return (grad * 0,)
 
 
-def _sign(input):
+def _sign(input, nan=None):
     """sign(input) as a graph node with a zero gradient, so that formulas using it stay
-    connected to ``input`` in double backward (as torch's ``sgn``)."""
-    res = U.wrap(np.sign(input._data), input._device)
+    connected to ``input`` in double backward (as torch's ``sgn``); ``nan`` replaces
+    the sign of NaN when given."""
+    sign = np.sign(input._data)
+    if nan is not None:
+        sign = np.where(np.isnan(sign), np.asarray(nan, sign.dtype), sign)
+    res = U.wrap(sign, input._device)
     if GRAD.enabled and input._rg:
         record(SgnBackward0, res, (input,))
     return res
@@ -983,7 +988,7 @@ class LinalgVectorNormBackward0(Node):
         g = _keep(grad, self.axes, self.keepdim)
         n = _keep(result, self.axes, self.keepdim).to(x.dtype)
         xa = x._data
-        sign = _sign(x)
+        sign = _sign(x, nan=0 if math.isinf(p) else None)
         if p == 1:
             return (g * sign,)
         if math.isinf(p):

@@ -1059,6 +1059,9 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
     if spec is None:
         raise TypeError("tensor_split() missing required argument 'indices_or_sections'")
     if isinstance(spec, Tensor):
+        if spec._device.type != "cpu":
+            raise RuntimeError(f"tensor_split(): expected tensor_indices_or_sections on the cpu "
+                               f"device, but it is on the {spec._device} device")
         if spec.dtype is not D.int64:
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype "
                                f"of long, but got {spec.dtype}")
@@ -1516,6 +1519,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         return _repeat_indices(input, output_size)
     per_element = None
     if isinstance(repeats, Tensor):
+        U.common_device("repeat_interleave", (input, repeats))
         if repeats.dtype.category != D.INT:
             raise NotImplementedError(f"repeat_interleave(): repeats must be an integer tensor, "
                                       f"got {repeats.dtype}")
@@ -1956,7 +1960,10 @@ def _check_advanced(index):
 def getitem(input, index):
     """``input[index]``: ints, slices (positive steps), None and Ellipsis give views; integer
     or bool tensors and lists gather a copy."""
-    arr = input._data
+    try:
+        arr = input._data
+    except AttributeError:
+        _check(input, "__getitem__", "self")
     if type(index) is int and arr.ndim:
         size = arr.shape[0]
         if -size <= index < size:

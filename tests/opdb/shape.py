@@ -101,8 +101,12 @@ def chunk_samples(dtype):
 
 def tensor_split_samples(dtype):
     return [S(T((7, 3)), 3), S(T((7, 3)), [1, 5, 3, 10]), S(T((3, 7)), (-2,), 1),
-            S(T((7,)), _ints(3)), S(T((7,)), _ints([1, 3])), S(T((3, 4), noncontig=True), 2, 1),
-            S(T((7,)), 0)]
+            S(T((3, 4), noncontig=True), 2, 1), S(T((7,)), 0), S(T(()), 2)]
+
+
+def tensor_split_tensor_samples(dtype):
+    return [S(T((7,)), _ints(3)), S(T((7, 2)), _ints([1, 3])), S(T((2, 7)), _ints([5, 2]), 1),
+            S(T((7,)), _ints([[1]]))]
 
 
 def hsplit_samples(dtype):
@@ -204,10 +208,15 @@ def tile_samples(dtype):
 
 def repeat_interleave_samples(dtype):
     return [S(T((2, 3)), 2), S(T((2, 3)), 2, 1), S(T((2, 3)), 3, dim=-2), S(T(()), 2),
-            S(T((2, 3)), _ints([1, 0, 2]), dim=1), S(T((2, 3)), _ints([2]), dim=0),
-            S(T((2, 3)), _ints(2), 1), S(T((2, 3), noncontig=True), 2, 0, output_size=4),
-            S(T((2, 3)), 2, 0, output_size=5), S(T((2, 3)), _ints([1, 2]), dim=1),
+            S(T((2, 3), noncontig=True), 2, 0, output_size=4), S(T((2, 3)), 2, 0, output_size=5),
             S(T((0, 3)), 2, 0), S(T((2, 3)), -1)]
+
+
+def repeat_interleave_tensor_samples(dtype):
+    return [S(T((2, 3)), _ints([1, 0, 2]), dim=1), S(T((2, 3)), _ints([2]), dim=0),
+            S(T((2, 3)), _ints(2), 1), S(T((2, 3)), _ints([1, 2]), dim=1),
+            S(T((4,)), _ints([3, 0, 1, 2])), S(T((2, 3)), _ints([2, 1]), dim=0, output_size=3),
+            S(T((2, 3)), _ints([2, 1]), dim=0, output_size=4), S(T((2, 3)), _ints([-1, 1]), 0)]
 
 
 def flip_samples(dtype):
@@ -280,15 +289,16 @@ def getitem_samples(dtype):
 
 OPS = [
     OpInfo("Tensor.view", view_samples, dtypes=ALL, **_method("view"),
-           errors=lambda: [_err(T((3, 4), noncontig=True), 12, contains=("view",))]),
+           errors=lambda: [_err(T((3, 4)), 5, -1, contains=("view",)),
+                           _err(T((3, 4)), -1, -1, contains=("view",))]),
     OpInfo("Tensor.view_as", lambda d: [S(T(()), T((1, 1))), S(T((1,)), T(())),
-                                        S(T((3, 4)), T((2, 6)))],
+                                        S(T(()), T(())), S(T((3, 4)), T((2, 6)))],
            dtypes=ALL, **_method("view_as")),
     OpInfo("reshape", reshape_samples, dtypes=ALL, method="reshape",
            errors=lambda: [_err(T((3, 4)), (5, -1), contains=("reshape",)),
                            _err(T((3, 4)), (-1, -1), contains=("reshape",))]),
     OpInfo("Tensor.reshape_as", lambda d: [S(T(()), T((1, 1))), S(T((1,)), T(())),
-                                           S(T((3, 4)), T((2, 6))),
+                                           S(T(()), T(())), S(T((3, 4)), T((2, 6))),
                                            S(T((3, 4), noncontig=True), T((12,)))],
            dtypes=ALL, **_method("reshape_as")),
     OpInfo("flatten", flatten_samples, dtypes=ALL, method="flatten"),
@@ -322,6 +332,9 @@ OPS = [
            errors=lambda: [_err(T((5, 4)), [1, 1], contains=("split",))]),
     OpInfo("chunk", chunk_samples, dtypes=ALL, method="chunk"),
     OpInfo("tensor_split", tensor_split_samples, dtypes=ALL, method="tensor_split"),
+    # torch wants index tensors on the cpu: no meta run for these
+    OpInfo("Tensor.tensor_split", tensor_split_tensor_samples, dtypes=ALL, meta=False,
+           **_method("tensor_split")),
     OpInfo("hsplit", hsplit_samples, dtypes=ALL, method="hsplit"),
     OpInfo("vsplit", vsplit_samples, dtypes=ALL, method="vsplit"),
     OpInfo("dsplit", dsplit_samples, dtypes=ALL, method="dsplit"),
@@ -353,6 +366,8 @@ OPS = [
     OpInfo("tile", tile_samples, dtypes=ALL, method="tile"),
     OpInfo("repeat_interleave", repeat_interleave_samples, dtypes=ALL,
            method="repeat_interleave"),
+    OpInfo("Tensor.repeat_interleave", repeat_interleave_tensor_samples, dtypes=ALL, meta=False,
+           **_method("repeat_interleave")),
     OpInfo("flip", flip_samples, dtypes=ALL, method="flip",
            errors=lambda: [_err(T((3, 4)), (0, 0), contains=("flip",))]),
     OpInfo("fliplr", flip_dir_samples(2), dtypes=ALL, method="fliplr"),
