@@ -25,6 +25,8 @@ _BF16 = D.bfloat16.np
 def _wrap(arr, device=CPU):
     """A new tensor (no grad) over ``arr``; the one constructor ops use."""
     t = _new(Tensor)
+    if type(arr) is not np.ndarray:  # NumPy ufuncs return scalars for 0-d inputs
+        arr = np.asarray(arr)
     t._data = arr
     if device is not CPU:
         t._device = device

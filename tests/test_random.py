@@ -460,7 +460,8 @@ def test_normal_like_torch():
              (("T", [0.0, 0.0], "float64"), ("T", [1.0, 1.0], "float32")),
              (("T", [0.0, 0.0], "float16"), ("T", [1.0, 1.0], "bfloat16")),
              (("T", [0, 0], "int64"), 1.0), (0.0, ("T", [1, 1], "int64")),
-             (m, -1.0), (m, float("nan")), (0.0, -1.0, (2,)), (m, ("T", [1.0, -1.0, 1.0], "float32")),
+             (m, -1.0), (m, float("nan")), (0.0, -1.0, (2,)),
+             (m, ("T", [1.0, -1.0, 1.0], "float32")),
              (("T", 0.0, "float32"),), (("T", 0.0, "float32"), ("T", [[1.0, 2.0]], "float32"))]
     for args in cases:
         compare_meta("normal", *args)
@@ -489,7 +490,8 @@ def test_bernoulli_and_multinomial_like_torch():
                  (("T", [1, 2], "int64"), 1), (("T", [1.0, -1.0], "float32"), 1),
                  (("T", [0.0, 0.0], "float32"), 1), (("T", [1.0, float("inf")], "float32"), 1),
                  (("T", [[1.0, 1.0], [0.0, 0.0]], "float32"), 1),
-                 (("T", [[1.0, 2.0]] * 3, "float32"), 2, True), (("T", [1.0, 0.0, 0.0], "float32"), 3)]:
+                 (("T", [[1.0, 2.0]] * 3, "float32"), 2, True),
+                 (("T", [1.0, 0.0, 0.0], "float32"), 3)]:
         compare_meta("multinomial", *args)
     for dtype in ["float16", "bfloat16", "float64"]:
         compare_meta("multinomial", ("T", [1.0, 2.0], dtype), 2)

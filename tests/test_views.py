@@ -130,7 +130,8 @@ def test_view_shares_memory_like_torch(name, fn):
     # NOTE: strides of size-1 dims are arbitrary (torch itself documents them so), and
     # ember reports contiguous strides for empty tensors.
     for s, e_st, t_st in zip(t_info["shape"], e_info["stride"], t_info["stride"]):
-        assert s == 1 or 0 in t_info["shape"] or e_st == t_st, f"{name}: stride {e_info['stride']} vs {t_info['stride']}"
+        assert s == 1 or 0 in t_info["shape"] or e_st == t_st, \
+            f"{name}: stride {e_info['stride']} vs {t_info['stride']}"
     np.testing.assert_array_equal(e_info["view_values"], t_info["view_values"])
     np.testing.assert_array_equal(e_res[1], t_res[1])
     np.testing.assert_array_equal(e_res[2], t_res[2])
@@ -472,7 +473,8 @@ def test_inplace_view_ops_on_leaf_raise_like_torch():
 def test_grad_fn_names_like_torch():
     ops = {
         "view": lambda x: x.view(-1), "reshape_copy": lambda x: x.t().reshape(-1),
-        "transpose": lambda x: x.transpose(0, 1), "t": lambda x: x.t(), "permute": lambda x: x.permute(1, 0),
+        "transpose": lambda x: x.transpose(0, 1), "t": lambda x: x.t(),
+        "permute": lambda x: x.permute(1, 0),
         "expand": lambda x: x[:1].expand(3, 4), "squeeze": lambda x: x[:1].squeeze(0),
         "unsqueeze": lambda x: x.unsqueeze(0), "narrow": lambda x: x.narrow(1, 0, 2),
         "select": lambda x: x.select(0, 1), "unbind": lambda x: x.unbind(0)[0],
@@ -515,3 +517,19 @@ def test_clone_keeps_the_layout_like_torch():
             x[:, :1].expand(2, 5, 4).clone(), x.rot90(1, (0, 2)))]
     t_res, e_res = _both(run)
     assert e_res == t_res
+
+
+def test_inplace_view_op_on_a_view_like_torch():
+    def run(lib):
+        a = _leaf(lib)
+        x = a.clone()
+        v = x[1:]
+        v.t_()
+        info = (v._base is x, v._version, x._version, tuple(v.shape), v.stride())
+        (v * v * lib.arange(8.0, dtype=lib.float64).view(4, 2)).sum().backward()
+        with pytest.raises(RuntimeError, match="leaf"):
+            a[0].unsqueeze_(0)
+        return info, _np(a.grad)
+    t_res, e_res = _both(run)
+    assert e_res[0] == t_res[0]
+    np.testing.assert_allclose(e_res[1], t_res[1], rtol=1e-12)

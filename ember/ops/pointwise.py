@@ -296,7 +296,9 @@ def mul(input, other, *, out=None):
         if isinstance(other, Tensor):
             node = record(MulBackward0, res, (input, other), (input, other))
         else:
-            node = record(MulBackward0, res, (input, None), (input, None))
+            # NOTE: only the scalar is needed, so nothing is saved (as torch): a later
+            # in-place change of input must not invalidate this node.
+            node = record(MulBackward0, res, (input, None), (None, None))
             node.other = other
     if out is not None:
         return U.write_out(out, res, "mul")

@@ -29,8 +29,8 @@ from ..autograd.graph import Node
 from . import _util as U
 from ._inplace import apply_inplace
 from ._util import GRAD, record
-from .creation import (FLOAT_MAX, TYPE_NAME, C_TYPE_NAME, _check_dtype, _check_int, _check_number,
-                       _factory, _finish, _out_dtype, not_implemented, parse_size,
+from .creation import (C_TYPE_NAME, FLOAT_MAX, TYPE_NAME, _check_dtype, _check_int,
+                       _check_number, _factory, _out_dtype, not_implemented, parse_size,
                        size_from_args)
 
 # Bits of a uniform draw per float type: its mantissa width plus the implicit bit.
@@ -73,10 +73,6 @@ def _floating_or_raise(dtype, kernel, numel=1):
         raise not_implemented(kernel, dtype)
 
 
-def _check_generator(generator, op):
-    return numpy_generator(generator, op)
-
-
 # ----------------------------------------------------------------------------------
 # rand / randn / randint / randperm and their _like forms
 # ----------------------------------------------------------------------------------
@@ -99,7 +95,7 @@ def _kernel_check(dt, kernel, numel, device):
 def _random_factory(op, kernel, args, size, generator, out, dtype, device, requires_grad,
                     sample):
     _check_dtype(dtype, op)
-    gen = _check_generator(generator, op)
+    gen = numpy_generator(generator, op)
     shape = size_from_args(args, size, op)
     dt = _out_dtype(dtype, out, op) or D.get_default_dtype()
     _kernel_check(dt, kernel, math.prod(shape), _target_device(device, out))
@@ -141,7 +137,7 @@ def _like_setup(op, input, dtype, device):
 
 def _random_like(op, kernel, input, generator, dtype, device, requires_grad, sample):
     dt, device = _like_setup(op, input, dtype, device)
-    gen = _check_generator(generator, op)
+    gen = numpy_generator(generator, op)
     shape = input._data.shape
     _kernel_check(dt, kernel, input._data.size, device)
     return _factory(op, shape, dt, device, requires_grad, None,
@@ -231,7 +227,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
         raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
                         f"{type(size).__name__}")
     _check_dtype(dtype, "randint")
-    gen = _check_generator(generator, "randint")
+    gen = numpy_generator(generator, "randint")
     shape = parse_size((size,), "randint")
     dt = _out_dtype(dtype, out, "randint") or D.int64
     if _target_device(device, out) is not META:
@@ -253,7 +249,7 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     low = _check_int(low, "randint_like", "low")
     high = _check_int(high, "randint_like", "high")
     dt, device = _like_setup("randint_like", input, dtype, device)
-    gen = _check_generator(generator, "randint_like")
+    gen = numpy_generator(generator, "randint_like")
     if device is not META:
         _integer_bounds_check(low, high, dt)
     shape = input._data.shape
@@ -278,7 +274,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     """
     n = _check_int(n, "randperm", "n")
     _check_dtype(dtype, "randperm")
-    gen = _check_generator(generator, "randperm")
+    gen = numpy_generator(generator, "randperm")
     dt = _out_dtype(dtype, out, "randperm") or D.int64
     if n < 0:
         raise RuntimeError(f"randperm(): Trying to create tensor with negative dimension {n}: "
@@ -313,20 +309,15 @@ class _ZeroGradNode(Node):
         return tuple(grads)
 
 
-class NormalBackward0(_ZeroGradNode):   # Tensor.normal_
-    pass
+def _zero_grad_node(name):
+    """A node class named like torch's grad_fn for a random op (zero gradients)."""
+    return type(name, (_ZeroGradNode,), {"__module__": __name__})
 
 
-class NormalBackward1(_ZeroGradNode):   # normal(Tensor mean, float std)
-    pass
-
-
-class NormalBackward2(_ZeroGradNode):   # normal(float mean, Tensor std)
-    pass
-
-
-class NormalBackward3(_ZeroGradNode):   # normal(Tensor mean, Tensor std)
-    pass
+NormalBackward0 = _zero_grad_node("NormalBackward0")  # Tensor.normal_
+NormalBackward1 = _zero_grad_node("NormalBackward1")  # normal(Tensor mean, float std)
+NormalBackward2 = _zero_grad_node("NormalBackward2")  # normal(float mean, Tensor std)
+NormalBackward3 = _zero_grad_node("NormalBackward3")  # normal(Tensor mean, Tensor std)
 
 
 def _check_std(std, op="normal"):
@@ -351,7 +342,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     >>> ember.normal(2.0, 3.0, (4,)).shape
     torch.Size([4])
     """
-    gen = _check_generator(generator, "normal")
+    gen = numpy_generator(generator, "normal")
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mean_t and not std_t:
         return _normal_floats(gen, mean, std, size, out, dtype, device, requires_grad)
@@ -426,20 +417,10 @@ def _normal_floats(gen, mean, std, size, out, dtype, device, requires_grad):
 # bernoulli / multinomial / poisson
 # ----------------------------------------------------------------------------------
 
-class BernoulliBackward0(_ZeroGradNode):  # bernoulli(Tensor p)
-    pass
-
-
-class BernoulliBackward1(_ZeroGradNode):  # Tensor.bernoulli_(Tensor p)
-    pass
-
-
-class BernoulliBackward2(_ZeroGradNode):  # Tensor.bernoulli_(float p)
-    pass
-
-
-class PoissonBackward0(_ZeroGradNode):
-    pass
+BernoulliBackward0 = _zero_grad_node("BernoulliBackward0")  # bernoulli(Tensor p)
+BernoulliBackward1 = _zero_grad_node("BernoulliBackward1")  # Tensor.bernoulli_(Tensor p)
+BernoulliBackward2 = _zero_grad_node("BernoulliBackward2")  # Tensor.bernoulli_(float p)
+PoissonBackward0 = _zero_grad_node("PoissonBackward0")
 
 
 class NotImplementedBackward(Node):
@@ -480,7 +461,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     tensor([0., 1.])
     """
     U.check_tensor(input, "bernoulli")
-    gen = _check_generator(generator, "bernoulli")
+    gen = numpy_generator(generator, "bernoulli")
     if isinstance(p, Tensor):
         raise TypeError("bernoulli(): argument 'p' must be float, not Tensor (use "
                         "input.bernoulli_(p) to draw with tensor probabilities)")
@@ -556,7 +537,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     tensor([1])
     """
     num_samples = _multinomial_checks(input, num_samples, replacement)
-    gen = _check_generator(generator, "multinomial")
+    gen = numpy_generator(generator, "multinomial")
     if out is not None:
         U.check_tensor(out, "multinomial", "out")
         if out.dtype is not D.int64:
@@ -588,7 +569,7 @@ def poisson(input, generator=None):
     tensor([0., 0., 0.])
     """
     U.check_tensor(input, "poisson")
-    gen = _check_generator(generator, "poisson")
+    gen = numpy_generator(generator, "poisson")
     _floating_or_raise(input.dtype, "poisson_cpu")
     arr = input._data
     if input._device is META:
@@ -597,7 +578,12 @@ def poisson(input, generator=None):
         if arr.size and not (arr >= 0).all():
             raise RuntimeError("poisson(): invalid Poisson rate, expected rate to be "
                                "non-negative")
-        res = _wrap(gen.poisson(arr.astype(np.float64)).astype(arr.dtype), input._device)
+        try:
+            samples = gen.poisson(arr.astype(np.float64))
+        except ValueError:  # NumPy refuses rates near 2**63 and inf
+            raise RuntimeError(f"poisson(): rate too large to sample (max rate "
+                               f"{float(arr.max())})") from None
+        res = _wrap(samples.astype(arr.dtype), input._device)
     if GRAD.enabled and input._rg:
         record(PoissonBackward0, res, (input,))
     return res
@@ -607,36 +593,14 @@ def poisson(input, generator=None):
 # in-place Tensor methods
 # ----------------------------------------------------------------------------------
 
-class UniformBackward0(_ZeroGradNode):
-    pass
-
-
-class RandomBackward0(_ZeroGradNode):   # random_(from, to)
-    pass
-
-
-class RandomBackward1(_ZeroGradNode):   # random_(to)
-    pass
-
-
-class RandomBackward2(_ZeroGradNode):   # random_()
-    pass
-
-
-class ExponentialBackward0(_ZeroGradNode):
-    pass
-
-
-class GeometricBackward0(_ZeroGradNode):
-    pass
-
-
-class CauchyBackward0(_ZeroGradNode):
-    pass
-
-
-class LogNormalBackward0(_ZeroGradNode):
-    pass
+UniformBackward0 = _zero_grad_node("UniformBackward0")
+RandomBackward0 = _zero_grad_node("RandomBackward0")  # random_(from, to)
+RandomBackward1 = _zero_grad_node("RandomBackward1")  # random_(to)
+RandomBackward2 = _zero_grad_node("RandomBackward2")  # random_()
+ExponentialBackward0 = _zero_grad_node("ExponentialBackward0")
+GeometricBackward0 = _zero_grad_node("GeometricBackward0")
+CauchyBackward0 = _zero_grad_node("CauchyBackward0")
+LogNormalBackward0 = _zero_grad_node("LogNormalBackward0")
 
 
 def _fill_random(self, op, node_cls, sample):
@@ -667,7 +631,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
         from_ = kwargs.pop("from")
     if kwargs:
         raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    gen = _check_generator(generator, "uniform_")
+    gen = numpy_generator(generator, "uniform_")
     dt = self.dtype
     if self._device is META:
         return _fill_random(self, "uniform_", UniformBackward0, None)
@@ -703,7 +667,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     >>> ember.empty(3).normal_(0, 0.02).shape
     torch.Size([3])
     """
-    gen = _check_generator(generator, "normal_")
+    gen = numpy_generator(generator, "normal_")
     _floating_or_raise(self.dtype, "normal_kernel_cpu", self._data.size)
     mean = float(_check_number(mean, "normal_", "mean"))
     std = float(_check_number(std, "normal_", "std"))
@@ -725,7 +689,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     >>> ember.zeros(3).bernoulli_(1.0)
     tensor([1., 1., 1.])
     """
-    gen = _check_generator(generator, "bernoulli_")
+    gen = numpy_generator(generator, "bernoulli_")
     np_dtype = self._data.dtype
     if isinstance(p, Tensor):
         _floating_or_raise(p.dtype, "bernoulli_tensor_cpu_p_", self._data.size)
@@ -775,7 +739,7 @@ def random_(self, from_=None, to=_UNSET, *, generator=None, **kwargs):
         from_ = kwargs.pop("from")
     if kwargs:
         raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    gen = _check_generator(generator, "random_")
+    gen = numpy_generator(generator, "random_")
     dt = self.dtype
     if from_ is None and to in (None, _UNSET):
         low, high = _random_range_default(dt)
@@ -799,7 +763,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     >>> bool((ember.empty(5).exponential_(2.0) >= 0).all())
     True
     """
-    gen = _check_generator(generator, "exponential_")
+    gen = numpy_generator(generator, "exponential_")
     dt = self.dtype
     if dt.category != D.FLOAT and self._data.size:
         raise RuntimeError(f"Exponential distribution is a continuous probability "
@@ -822,7 +786,7 @@ def geometric_(self, p, *, generator=None):
     >>> bool((ember.empty(5).geometric_(0.5) >= 1).all())
     True
     """
-    gen = _check_generator(generator, "geometric_")
+    gen = numpy_generator(generator, "geometric_")
     if self.dtype is D.bool and self._data.size:
         raise not_implemented("geometric_cpu", D.bool)
     p = float(_check_number(p, "geometric_", "p"))
@@ -838,7 +802,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     >>> ember.empty(3).cauchy_().shape
     torch.Size([3])
     """
-    gen = _check_generator(generator, "cauchy_")
+    gen = numpy_generator(generator, "cauchy_")
     dt = self.dtype
     if dt.category != D.FLOAT:
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. "
@@ -860,7 +824,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     >>> bool((ember.empty(3).log_normal_() > 0).all())
     True
     """
-    gen = _check_generator(generator, "log_normal_")
+    gen = numpy_generator(generator, "log_normal_")
     _floating_or_raise(self.dtype, "log_normal_cpu", self._data.size)
     mean = float(_check_number(mean, "log_normal_", "mean"))
     std = float(_check_number(std, "log_normal_", "std"))

@@ -24,16 +24,17 @@ __all__ = [
 ]
 
 import builtins
+import warnings
 
 import ml_dtypes
 import numpy as np
 
 from .. import _dtype as D
 from .._device import META, meta_array
-from .._tensor import Size, Tensor, _new, _ptr, _storage_root, _wrap_dim
+from .._tensor import Size, Tensor, _new, _ptr, _storage_origin, _storage_root, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
-from ._inplace import apply_inplace, make_inplace
+from ._inplace import _check_leaf, apply_inplace, make_inplace
 from ._util import GRAD, record
 
 _FROM_NP = D._FROM_NP
@@ -250,9 +251,7 @@ def _scatter(input, src, region, node_cls, shape=None, op="scatter"):
         if view.shape != src._data.shape:
             raise RuntimeError(f"{op}(): expected src to have a size equal to the slice of self. "
                                f"src size = {list(src.shape)}, slice size = {list(view.shape)}")
-        if dev is META or src._device is META:
-            pass
-        else:
+        if dev is not META and src._device is not META:
             view[...] = src._data
     res = U.wrap(out, dev)
     if GRAD.enabled and ((input is not None and input._rg) or (src is not None and src._rg)):
@@ -386,6 +385,11 @@ def reshape(input, *shape, **kwargs):
                        "reshape")
     if kwargs:
         raise TypeError(f"reshape() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return _reshape_to(input, arr, shape)
+
+
+def _reshape_to(input, arr, shape):
+    """reshape once ``shape`` is known to hold ``arr.size`` elements."""
     out = _view_array(arr, shape)
     if out is not None:
         res = make_view(input, out)
@@ -432,7 +436,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     merged = 1
     for s in shape[start:end + 1]:
         merged *= s
-    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
+    return _reshape_to(input, arr, shape[:start] + (merged,) + shape[end + 1:])
 
 
 def ravel(input):
@@ -483,6 +487,27 @@ def _storage_flat(root):
     return None
 
 
+def _strided_view(arr, origin, size, stride, offset):
+    """A NumPy view of ``arr``'s memory: ``size``/``stride``/``offset`` in elements, counted
+    from ``origin`` (the array at the start of the tensor's storage)."""
+    flat = _storage_flat(_storage_root(arr))
+    if flat is None:
+        raise RuntimeError("as_strided(): the tensor's storage is not dense")
+    item = arr.itemsize
+    start = _ptr(origin) - _ptr(flat)            # bytes from the buffer start to the storage
+    available = (flat.size * item - start) // item
+    extent = offset + 1 + builtins.sum((n - 1) * st for n, st in zip(size, stride))
+    if 0 in size:
+        offset = builtins.min(offset, available)
+    elif extent > available:
+        raise RuntimeError(
+            f"as_strided(): setStorage: sizes {list(size)}, strides {list(stride)}, storage "
+            f"offset {offset} and itemsize {item} requiring a storage size of {extent * item} "
+            f"are out of bounds for storage of size {available * item}")
+    return np.ndarray(size, dtype=arr.dtype, buffer=flat, offset=start + offset * item,
+                      strides=tuple(st * item for st in stride))
+
+
 class AsStridedBackward0(Node):
     def backward(self, grad):
         from ._inplace import scatter, view_index
@@ -517,22 +542,7 @@ def as_strided(input, size, stride, storage_offset=None):
     if input._device is META:
         out = meta_array(size, arr.dtype)
     else:
-        root = _storage_root(arr)
-        flat = _storage_flat(root)
-        if flat is None:
-            raise RuntimeError("as_strided(): the tensor's storage is not dense")
-        extent = storage_offset + 1 + builtins.sum((n - 1) * st for n, st in zip(size, stride))
-        if 0 not in size and extent > flat.size:
-            raise RuntimeError(
-                f"as_strided(): setStorage: sizes {list(size)}, strides {list(stride)}, storage "
-                f"offset {storage_offset} and itemsize {arr.itemsize} requiring a storage size "
-                f"of {extent * arr.itemsize} are out of bounds for storage of size "
-                f"{flat.size * arr.itemsize}")
-        item = arr.itemsize
-        out = np.ndarray(size, dtype=arr.dtype, buffer=flat,
-                         offset=builtins.min(storage_offset, flat.size) * item if 0 in size
-                         else storage_offset * item,
-                         strides=tuple(st * item for st in stride))
+        out = _strided_view(arr, _storage_origin(input)._data, size, stride, storage_offset)
     res = make_view(input, out)
     if GRAD.enabled and input._rg:
         node = record(AsStridedBackward0, res, (input,))
@@ -664,14 +674,44 @@ moveaxis = movedim
 
 def _T(self):
     nd = self._data.ndim
+    if nd != 2:
+        # NOTE: torch deprecates .T on tensors that are not matrices (and keeps it working)
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                      "shape is deprecated and it will throw an error in a future release. "
+                      "Consider `x.mT` to transpose batches of matrices or "
+                      "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions "
+                      "of a tensor.", UserWarning, stacklevel=2)
     return permute(self, tuple(range(nd - 1, -1, -1)))
 
 
-def _mT(self):
-    if self._data.ndim < 2:
-        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
-                           f"Got {self._data.ndim}-D tensor.")
+def _matrix_transpose(self, name):
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. This function is the "
+                      "identity in these cases.", UserWarning, stacklevel=3)
+        return permute(self, ())
+    if nd < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                           f"matrices. Got {nd}-D tensor.")
     return transpose(self, -2, -1)
+
+
+def _mT(self):
+    return _matrix_transpose(self, "mT")
+
+
+def _mH(self):
+    # real dtypes only in ember so far: the conjugate transpose is the transpose
+    return _matrix_transpose(self, "mH")
+
+
+def _H(self):
+    nd = self._data.ndim
+    if nd not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
+                           "tensor." + (" For batches of matrices, consider using tensor.mH"
+                                        if nd > 2 else ""))
+    return _matrix_transpose(self, "H") if nd == 0 else transpose(self, 0, 1)
 
 
 # ----------------------------------------------------------------------------------
@@ -1211,11 +1251,11 @@ def cat(tensors, dim=0, *, out=None):
             _tensor_list(tensors, "cat")
         if arr.dtype != np_dtype or x._device is not dev:
             return _cat_slow(tensors, dim, out)
+        grad = grad or x._rg
         if arr.shape == (0,):
             skipped = True
             continue
         arrays.append(arr)
-        grad = grad or x._rg
     if not arrays:
         return _cat_slow(tensors, dim, out)
     ref = arrays[0]
@@ -2220,15 +2260,16 @@ _split_method.__doc__ = split.__doc__
 
 def _inplace_view(fn, op):
     def method(self, *args, **kwargs):
-        if GRAD.enabled and self._rg and self._grad_fn is None:
-            raise RuntimeError(f"{op}(): a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
-        res = fn(self, *args, **kwargs)
+        if GRAD.enabled:
+            _check_leaf(self, op)
+        res = fn(self, *args, **kwargs)   # also refreshes a stale view's history
         self._data = res._data
         if res._grad_fn is not None:
             self._grad_fn = res._grad_fn
             self._out_nr = 0
         self._bump_version()
+        if self._vv is not None:
+            self._vv = self._vc[0]        # self's history (res's node) is current
         return self
     method.__name__ = op
     method.__qualname__ = f"Tensor.{op}"
@@ -2264,5 +2305,5 @@ for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)
 Tensor.T = property(_T)
 Tensor.mT = property(_mT)
-Tensor.H = Tensor.T
-Tensor.mH = Tensor.mT
+Tensor.H = property(_H)
+Tensor.mH = property(_mH)

@@ -47,7 +47,8 @@ def _arange(dtype):
 def _space(dtype, log=False):
     extra = {"base": 2.0} if log else {}
     return [SampleInput(0, 10, 5, dtype=_dt(dtype)), SampleInput(-2, 2, 7, dtype=_dt(dtype)),
-            SampleInput(3, -1, 4, dtype=_dt(dtype), **extra), SampleInput(1, 1, 1, dtype=_dt(dtype)),
+            SampleInput(3, -1, 4, dtype=_dt(dtype), **extra),
+            SampleInput(1, 1, 1, dtype=_dt(dtype)),
             SampleInput(0, 1, 0, dtype=_dt(dtype)), SampleInput(0, 1, -1, dtype=_dt(dtype))]
 
 
@@ -91,7 +92,8 @@ def _meshgrid(dtype):
 
 def _empty_strided(dtype):
     return [SampleInput((2, 3), (1, 2), dtype=_dt(dtype)),
-            SampleInput((2, 3), (3, 1), dtype=_dt(dtype)), SampleInput((0, 3), (3, 1), dtype=_dt(dtype))]
+            SampleInput((2, 3), (3, 1), dtype=_dt(dtype)),
+            SampleInput((0, 3), (3, 1), dtype=_dt(dtype))]
 
 
 # -- random ops --------------------------------------------------------------------
