@@ -16,6 +16,10 @@ from ._tensor_str import get_printoptions, set_printoptions
 from .autograd import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_grad_enabled, is_inference_mode_enabled
 from . import autograd
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                                    set_anomaly_enabled)
+from . import _random as random
+from .ops.reduction import return_types
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                       seed, set_rng_state)
 from .ops import *  # noqa: F401,F403  (the op functions: add, sum, reshape, ...)

@@ -114,7 +114,7 @@ class Tensor:
     _storage_base = None   # a tensor sharing this one's storage without being its view base
                            # (detach(), .data): only storage_offset() reads it
     _vc = None             # version counter, [int], shared by a base and its views
-    _acc_ref = None        # weakref to this leaf's AccumulateGrad node
+    _acc = None            # this leaf's AccumulateGrad node (created on first use)
     _vv = None             # a differentiable view: base version when its grad_fn was set
     _hooks = None          # tensor hooks of a leaf
     _post_acc_hooks = None
@@ -341,12 +341,10 @@ class Tensor:
             vc[0] += 1
 
     def _accumulator(self):
-        ref = self._acc_ref
-        node = ref() if ref is not None else None
+        """This leaf's AccumulateGrad node (owned by the leaf; it refers back weakly)."""
+        node = self._acc
         if node is None:
-            import weakref
-            node = AccumulateGrad(self)
-            self._acc_ref = weakref.ref(node)
+            node = self._acc = AccumulateGrad(self)
         return node
 
     @property
@@ -516,6 +514,10 @@ class Tensor:
     def __reduce_ex__(self, proto):
         from ._tensor_pickle import reduce_tensor
         return reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        from ._tensor_pickle import deepcopy_tensor
+        return deepcopy_tensor(self, memo)
 
     # -- dtype / device conversion ----------------------------------------------------------
     def to(self, *args, **kwargs):

@@ -11,7 +11,7 @@ import warnings
 from .grad_mode import STATE, _GradModeContext
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
 
 
 def is_anomaly_enabled():
@@ -20,6 +20,12 @@ def is_anomaly_enabled():
 
 def is_anomaly_check_nan_enabled():
     return STATE.check_nan
+
+
+def set_anomaly_enabled(mode, check_nan=True):
+    """Turn anomaly detection on or off globally (``torch.set_anomaly_enabled``)."""
+    STATE.anomaly = bool(mode)
+    STATE.check_nan = bool(check_nan)
 
 
 class detect_anomaly(_GradModeContext):

@@ -22,6 +22,8 @@ from . import grad_mode
 
 _GRAD = grad_mode.STATE
 _seq = itertools.count()
+_next_seq = _seq.__next__
+_NO_EDGE = (None, 0)
 _getrefcount = sys.getrefcount
 
 _FREED_MSG = (
@@ -54,7 +56,7 @@ class Node:
     _input_meta = ()
 
     def __init__(self):
-        self._seq_nr = next(_seq)
+        self._seq_nr = _next_seq()
         if _GRAD.anomaly:
             from .anomaly_mode import record_trace
             record_trace(self)
@@ -62,23 +64,26 @@ class Node:
     # -- construction helpers used by ops -------------------------------------------
     def connect(self, inputs):
         """Set the edges to the nodes of ``inputs`` (tensors, numbers or None)."""
+        # Hot path of every recorded op: kept flat (see benchmarks/op_overhead.py).
         edges = []
         metas = []
         for t in inputs:
             if t is None or not getattr(t, "_rg", False):
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 metas.append(None)
                 continue
             fn = t._grad_fn
             if fn is None:
-                edges.append((t._accumulator(), 0))
+                acc = t._acc
+                edges.append((acc if acc is not None else t._accumulator(), 0))
             else:
                 vv = t._vv
                 if vv is not None and vv != t._vc[0]:
                     fn = _refresh_view(t)
-                    self._seq_nr = next(_seq)   # stay younger than the new view node
+                    self._seq_nr = _next_seq()   # stay younger than the new view node
                 edges.append((fn, t._out_nr))
-            metas.append((t._data.shape, t._data.dtype))
+            data = t._data
+            metas.append((data.shape, data.dtype))
         self.next_functions = tuple(edges)
         self._input_meta = tuple(metas)
         return self
@@ -193,7 +198,14 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self._seq_nr = _ACC_PRIORITY
-        self.variable = variable
+        # NOTE: torch's AccumulateGrad holds its leaf strongly and the leaf holds it
+        # weakly, so every graph re-creates it.  Ember inverts that (the leaf owns its
+        # node, the node refers back weakly): no cycle, and no re-creation per op.
+        self._variable_ref = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        return self._variable_ref()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"
@@ -522,7 +534,8 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, targets=None, ca
 def _tensor_hooks(node, grads):
     """Hooks registered on the tensors this node produced, then retain_grad."""
     if type(node) is AccumulateGrad:
-        hooks = node.variable._hooks
+        var = node.variable
+        hooks = var._hooks if var is not None else None
         if hooks and grads[0] is not None:
             grads[0] = _run_tensor_hooks(hooks, grads[0])
         return grads
@@ -584,7 +597,9 @@ def _call(node, grads, retain_graph, create_graph, accumulate):
 
     if type(node) is AccumulateGrad:
         if accumulate:
-            _accumulate(node.variable, grads[0], create_graph)
+            var = node.variable
+            if var is not None:   # a leaf that no longer exists needs no gradient
+                _accumulate(var, grads[0], create_graph)
         if node._post_hooks:
             for hook in tuple(node._post_hooks):
                 hook((), tuple(grads))

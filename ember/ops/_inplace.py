@@ -35,6 +35,13 @@ def _check_leaf(self, op):
             if base._grad_fn is None:
                 raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is "
                                    "being used in an in-place operation.")
+            fn = self._grad_fn
+            if fn is not None and getattr(fn, "_multi_view", False):
+                raise RuntimeError(
+                    f"{op}: Output {self._out_nr} of {fn.name()} is a view and is being modified "
+                    "inplace. This view is the output of a function that returns multiple views. "
+                    "Such functions do not allow the output views to be modified inplace. You "
+                    "should replace the inplace operation by an out-of-place one.")
             if not self._rg:
                 raise RuntimeError(
                     f"{op}: A view was created in no_grad mode and is being modified inplace "

@@ -1912,6 +1912,9 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
 
 def _comparison(name, np_fn):
     def op(input, other, *, out=None):
+        if not isinstance(input, Tensor):  # NOTE: torch.eq(2.5, t) is a TypeError too
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not "
+                            f"{type(input).__name__}")
         a, b, dev = prep_binary(name, input, other)
         try:
             res = _wrap(np.asarray(np_fn(a, b)), dev)
