@@ -109,6 +109,8 @@ def cast_array(arr, np_dtype):
     """
     if np_dtype == np.float16 and arr.dtype == np.float64:
         return arr.astype(np.float32).astype(np.float16)
+    if arr.dtype.kind == "c" and np.dtype(np_dtype).kind != "c":
+        arr = arr.real   # the caller warns as torch does; NumPy's ComplexWarning must not leak
     return arr.astype(np_dtype, copy=True)
 
 

@@ -20,6 +20,8 @@ _GRAD = grad_mode.STATE
 _new = object.__new__
 _FROM_NP = D._FROM_NP
 _BF16 = D.bfloat16.np
+_SCALAR_WARNED = [False]   # float(t) of a tensor requiring grad warns once, as in torch
+_COMPLEX_WARNED = [False]  # so does a cast from complex to real
 
 
 def _wrap(arr, device=CPU):
@@ -136,7 +138,7 @@ class Tensor:
 
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return _new_size(self._data.shape)
 
     @property
     def device(self):
@@ -153,7 +155,7 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self._data.shape)
+            return _new_size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
 
     def numel(self):
@@ -363,7 +365,11 @@ class Tensor:
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
         self._data = value._data
         self._device = value._device
-        self._storage_base = _storage_origin(value)
+        origin = _storage_origin(value)
+        # ``p.data -= x`` assigns p's own .data back: its origin is p itself, and linking
+        # p to itself would make the chain walk in _storage_origin loop forever.
+        if origin is not self:
+            self._storage_base = origin
 
     @property
     def retains_grad(self):
@@ -477,6 +483,14 @@ class Tensor:
     def _scalar_for_python(self, kind):
         if self._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
+        if self._rg and kind != "int" and not _SCALAR_WARNED[0]:
+            # NOTE: torch warns (once per process) on float()/complex() of a tensor that
+            # requires grad, not on int() or .item().
+            _SCALAR_WARNED[0] = True
+            import warnings
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=3)
         return self.item()
 
     def __float__(self):
@@ -578,6 +592,13 @@ class Size(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for s in sizes:
+            if type(s) is not int:
+                return tuple.__new__(cls, [_size_item(s, i) for i, s in enumerate(sizes)])
+        return tuple.__new__(cls, sizes)
+
     def __repr__(self):
         return f"torch.Size({list(self)})"
 
@@ -589,13 +610,36 @@ class Size(tuple):
 
     def __getitem__(self, item):
         r = tuple.__getitem__(self, item)
-        return Size(r) if isinstance(item, slice) else r
+        return _new_size(r) if isinstance(item, slice) else r
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        # NOTE: like torch, only tuples concatenate (Size + list is a TypeError).
+        r = tuple.__add__(self, other)
+        return r if r is NotImplemented else _new_size(r)
 
     def __radd__(self, other):
-        return Size(tuple(other) + tuple(self))
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _new_size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        r = tuple.__mul__(self, n)
+        return r if r is NotImplemented else _new_size(r)
+
+    __rmul__ = __mul__
+
+
+def _new_size(shape):
+    """A Size over a tuple of ints known to be valid (the hot path of ``.shape``)."""
+    return tuple.__new__(Size, shape)
+
+
+def _size_item(value, i):
+    try:
+        return value.__index__()
+    except (AttributeError, TypeError):
+        raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is "
+                        f"'{type(value).__name__}')") from None
 
 
 _LEGACY_TYPE_NAMES = {
@@ -647,7 +691,16 @@ class ToCopyBackward0(Node):
         return (grad,)   # the engine casts grad back to the input's dtype
 
 
-def _to(self, dtype, device, copy):
+def _warn_complex_cast():
+    # NOTE: torch warns once per process when a cast drops imaginary parts.
+    if not _COMPLEX_WARNED[0]:
+        _COMPLEX_WARNED[0] = True
+        import warnings
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      UserWarning, stacklevel=4)
+
+
+def _to(self, dtype, device, copy, warn_complex=True):
     src = self._data
     if dtype is not None and not isinstance(dtype, D.dtype):
         raise TypeError(f"to() expected a dtype, got {type(dtype).__name__}")
@@ -664,6 +717,8 @@ def _to(self, dtype, device, copy):
             f"Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
             f"instead of torch.nn.Module.to() when moving module from meta to a different device.")
     else:
+        if warn_complex and src.dtype.kind == "c" and np_dtype.kind != "c":
+            _warn_complex_cast()
         out = _wrap(D.cast_array(src, np_dtype), target)
     if _GRAD.enabled and self._rg and out.dtype.category >= D.FLOAT:
         node = ToCopyBackward0().connect((self,))

@@ -148,7 +148,9 @@ class Node:
         return type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        # NOTE: torch's repr uses the class name, which differs from name() for
+        # AccumulateGrad ('torch::autograd::AccumulateGrad').
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     def _sequence_nr(self):
         return self._seq_nr
@@ -425,7 +427,9 @@ def _reduce_grad(node, index, grad, meta):
                 f"{list(data.shape)} but expected shape compatible with {list(shape)}") from None
     if grad._data.dtype != np_dtype:
         from .._dtype import from_numpy_dtype
-        grad = grad.to(dtype=from_numpy_dtype(np_dtype))
+        from .._tensor import _to
+        # a complex gradient for a real input keeps its real part, silently (as torch)
+        grad = _to(grad, from_numpy_dtype(np_dtype), None, False, warn_complex=False)
     return grad
 
 
@@ -563,6 +567,9 @@ def _run_tensor_hooks(hooks, grad):
     for hook in tuple(hooks):
         new = hook(grad)
         if new is not None:
+            if not hasattr(new, "_data"):
+                raise TypeError(f"expected Tensor, but hook '{_hook_name(hook)}' returned "
+                                f"'{type(new).__name__}'")
             if new._data.dtype != grad._data.dtype or new._device is not grad._device:
                 raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
                                    f"(was {grad.type()} on {grad._device}, got {new.type()} "

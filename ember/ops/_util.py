@@ -229,6 +229,15 @@ def write_out(out, result, op):
                                f"type {dst}")
     if out._data.shape != arr.shape:
         # torch resizes the out tensor (warning if it was non-empty); ember rebinds storage.
+        if out._data.size:
+            import warnings
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._data.shape)}, which does not match the required output "
+                          f"shape {list(arr.shape)}. This behavior is deprecated, and in a "
+                          "future PyTorch release outputs will not be resized unless they have "
+                          "zero elements. You can explicitly reuse an out tensor t by resizing "
+                          "it, inplace, to zero elements with t.resize_(0).", UserWarning,
+                          stacklevel=3)
         out._data = np.empty(arr.shape, dtype=out._data.dtype)
     np.copyto(out._data, arr, casting="unsafe")
     out._bump_version()

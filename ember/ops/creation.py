@@ -47,23 +47,64 @@ def _check_dtype(dtype, op):
                         f"{type(dtype).__name__}")
 
 
-def _flatten_tensors(data):
-    """Replace tensors inside nested lists by their values, checking they are scalars."""
-    if isinstance(data, Tensor):
-        if data._data.ndim == 0:
-            return data._data[()]
-        return [_flatten_tensors(x) for x in data.unbind(0)] if data._data.ndim else data.item()
-    if isinstance(data, (list, tuple)):
-        return [_flatten_tensors(x) for x in data]
-    return data
+_PY_SCALARS = frozenset((int, float, bool, complex))
+_SEQUENCES = (list, tuple)
 
 
-def _contains_tensor(data):
+def _leaf_types(seq, out):
+    """Add the types of the non-sequence leaves of nested lists/tuples to ``out``."""
+    kinds = set(map(type, seq))
+    if builtins.any(issubclass(k, _SEQUENCES) for k in kinds):
+        for x in seq:
+            if isinstance(x, _SEQUENCES):
+                _leaf_types(x, out)
+        kinds = {k for k in kinds if not issubclass(k, _SEQUENCES)}
+    out |= kinds
+    return out
+
+
+def _python_scalar_dtype(kinds):
+    """The dtype torch infers for nested lists holding only Python numbers."""
+    if complex in kinds:
+        return D.default_complex_dtype()
+    if float in kinds:
+        return D.get_default_dtype()
+    if int in kinds:
+        return D.int64
+    return D.bool
+
+
+def _unwrap_leaves(data, dtypes):
+    """Nested lists with tensors and NumPy scalars/arrays replaced by plain values; the
+    dtype of every leaf that is not a Python number goes to ``dtypes``."""
+    if isinstance(data, _SEQUENCES):
+        return [_unwrap_leaves(x, dtypes) for x in data]
+    kind = type(data)
+    if kind in _PY_SCALARS:
+        dtypes.add(D.scalar_dtype(data))
+        return data
     if isinstance(data, Tensor):
-        return True
-    if isinstance(data, (list, tuple)) and data:
-        return _contains_tensor(data[0]) or builtins.any(isinstance(x, Tensor) for x in data)
-    return False
+        # NOTE: torch reads a tensor inside a list as one number (any shape with one
+        # element), keeping its dtype for the inference.
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        dtypes.add(data.dtype)
+        return data._data.reshape(())[()]
+    if isinstance(data, np.ndarray):
+        if data.ndim == 0:
+            raise TypeError("len() of unsized object")  # torch reads an ndarray as a sequence
+        dtypes.add(D.from_numpy_dtype(data.dtype))
+        return data
+    if isinstance(data, np.generic):
+        dtypes.add(D.from_numpy_dtype(data.dtype))
+        return data
+    _bad_leaf(data)
+
+
+def _bad_leaf(value):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(value).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(value).__name__}")
 
 
 def _check_ragged(data, dim=0):
@@ -78,6 +119,73 @@ def _check_ragged(data, dim=0):
             _check_ragged(x, dim + 1)
 
 
+def _int_bounds(dtype):
+    info = np.iinfo(dtype.np)
+    return int(info.min), int(info.max)
+
+
+def _check_overflow(arr, dtype):
+    """torch's checked conversion of Python numbers to an integer dtype: RuntimeError
+    instead of NumPy's silent wrap-around."""
+    if dtype.category != D.INT or arr.size == 0:
+        return
+    lo, hi = _int_bounds(dtype)
+    kind = arr.dtype.kind
+    if kind == "f":
+        # NOTE: torch compares floats with the bounds as floats, so 2.0**63 passes for int64.
+        bad = not (np.all(arr >= float(lo)) and np.all(arr <= float(hi)))
+    elif kind in "iu":
+        # NOTE: torch lets negative ints wrap into unsigned types down to -max (-1 -> 255).
+        low = -hi if lo == 0 else lo
+        bad = bool(arr.min() < low or arr.max() > hi)
+    else:
+        bad = False
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {str(dtype)[6:]} without "
+                           "overflow")
+
+
+def _array_from_sequence(data, dtype):
+    """NumPy array for nested lists of numbers (or a Python/NumPy scalar), with torch's
+    dtype inference (promotion over the leaves) and overflow checks."""
+    if isinstance(data, _SEQUENCES):
+        kinds = _leaf_types(data, set())
+    else:
+        kinds = {type(data)}
+    if kinds <= _PY_SCALARS:
+        inferred = _python_scalar_dtype(kinds) if kinds else D.get_default_dtype()
+    else:
+        dtypes = set()
+        if builtins.any(issubclass(k, np.ndarray) for k in kinds):
+            import warnings
+            warnings.warn("Creating a tensor from a list of numpy.ndarrays is extremely slow. "
+                          "Please consider converting the list to a single numpy.ndarray with "
+                          "numpy.array() before converting to a tensor.", UserWarning,
+                          stacklevel=4)
+        data = _unwrap_leaves(data, dtypes)
+        inferred = None
+        for d in dtypes:
+            inferred = d if inferred is None else D.promote_types(inferred, d)
+    target = inferred if dtype is None else dtype
+    try:
+        arr = np.array(data)
+    except ValueError:
+        _check_ragged(data)
+        raise
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    if int in kinds and inferred is D.int64 and arr.dtype != np.int64:
+        # Python ints beyond int64: NumPy widens to uint64/float64/object, torch refuses
+        # unless the values go to a floating dtype.
+        if target.category < D.FLOAT:
+            raise ValueError("Overflow when unpacking long long")
+        arr = np.array(data, dtype=np.float64)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        _bad_leaf(_first_bad_leaf(data))
+    _check_overflow(arr, target)
+    return arr.astype(target.np, copy=False)
+
+
 def _array_from_data(data, dtype, op):
     """NumPy array for ``data`` with torch's dtype inference."""
     if isinstance(data, Tensor):
@@ -87,34 +195,14 @@ def _array_from_data(data, dtype, op):
         if data.dtype not in _FROM_NP:
             D.from_numpy_dtype(data.dtype)  # raises TypeError naming the dtype
         return data if dtype is None else data.astype(dtype.np)
-    if isinstance(data, (str, bytes)) or data is None or isinstance(data, dict):
-        raise TypeError(f"{op}(): could not infer dtype of {type(data).__name__}")
-    if _contains_tensor(data):
-        data = _flatten_tensors(data)
-    try:
-        arr = np.array(data)
-    except ValueError:
-        _check_ragged(data)
-        raise
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        bad = _first_bad_leaf(data)
-        raise TypeError(f"{op}(): new(): invalid data type '{type(bad).__name__}'")
-    if dtype is not None:
-        if dtype.category < D.FLOAT and arr.dtype.kind == "f":
-            arr = arr.astype(np.float64)
-        return arr.astype(dtype.np)
-    kind = arr.dtype.kind
-    if kind == "f":
-        target = D.get_default_dtype().np if not isinstance(data, np.generic) else arr.dtype
-    elif kind in "iu":
-        target = np.int64 if not isinstance(data, np.generic) else arr.dtype
-    elif kind == "c":
-        target = D.default_complex_dtype().np if not isinstance(data, np.generic) else arr.dtype
-    elif kind == "b":
-        target = np.bool_
-    else:
-        raise TypeError(f"{op}(): could not infer dtype of {type(data).__name__}")
-    return arr.astype(target, copy=False)
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{op}(): new(): invalid data type '{type(data).__name__}'")
+    if not isinstance(data, (_SEQUENCES, numbers.Number, np.generic)):
+        if isinstance(data, range):
+            data = list(data)
+        else:
+            raise RuntimeError(f"{op}(): Could not infer dtype of {type(data).__name__}")
+    return _array_from_sequence(data, dtype)
 
 
 def _first_bad_leaf(data):

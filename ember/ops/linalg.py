@@ -39,6 +39,9 @@ def _check(op, input, other):
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"{op}: both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
+    if a.dtype == np.bool_:
+        raise NotImplementedError(f'"{_BOOL_KERNEL[op]}" not implemented for \'Bool\' '
+                                  f'({op} of shapes {list(a.shape)} and {list(b.shape)})')
     return a, b
 
 
@@ -80,20 +83,69 @@ class MatmulBackward0(Node):
         return ga, gb
 
 
+# NOTE: torch's matmul dispatches by rank to dot/mv/mm/bmm (and folds batch dims through
+# views), so its results carry these grad_fn names; ember computes every case with one
+# np.matmul and names the node as torch would.
+class DotBackward0(MatmulBackward0):
+    pass
+
+
+class MvBackward0(MatmulBackward0):
+    pass
+
+
+class BmmBackward0(MatmulBackward0):
+    pass
+
+
+class SqueezeBackward4(MatmulBackward0):
+    pass
+
+
+class UnsafeViewBackward0(MatmulBackward0):
+    pass
+
+
+def _node_class(a_ndim, b_ndim):
+    if a_ndim == 2 and b_ndim == 2:
+        return MmBackward0
+    if a_ndim > 2 or b_ndim > 2:
+        return UnsafeViewBackward0
+    if a_ndim == 1:
+        return DotBackward0 if b_ndim == 1 else SqueezeBackward4
+    return MvBackward0
+
+
+# the CPU kernel torch names when it refuses bool operands
+_BOOL_KERNEL = {"matmul": "addmm_impl_cpu_", "mm": "addmm_impl_cpu_", "mv": "addmv_impl_cpu",
+                "bmm": "bmm", "dot": "dot"}
+
+
 def matmul(input, other, *, out=None):
-    """Matrix product with torch's rules for 1-d operands and batch broadcasting."""
-    a, b = _check("matmul", input, other)
+    """Matrix product with torch's rules for 1-d operands and batch broadcasting.
+
+    >>> ember.ones(2, 3) @ ember.ones(3)
+    tensor([3., 3.])
+    """
+    return _matmul("matmul", input, other, out)
+
+
+def _matmul(op, input, other, out, node_cls=None):
+    a, b = _check(op, input, other)
     try:
-        arr = _matmul_arrays("matmul", a, b)
+        arr = _matmul_arrays(op, a, b)
     except ValueError:
-        raise RuntimeError(f"matmul: shapes cannot be multiplied ({_desc(a)} and {_desc(b)})") \
+        raise RuntimeError(f"{op}: shapes cannot be multiplied ({_desc(a)} and {_desc(b)})") \
             from None
     res = U.wrap(np.asarray(arr), input._device)
     if GRAD.enabled and (input._rg or other._rg):
-        node_cls = MmBackward0 if a.ndim == 2 and b.ndim == 2 else MatmulBackward0
-        record(node_cls, res, (input, other), (input, other))
+        record(node_cls or _node_class(a.ndim, b.ndim), res, (input, other), (input, other))
     if out is not None:
-        return U.write_out(out, res, "matmul")
+        # NOTE: torch's matrix products take no casting out= tensor
+        if isinstance(out, Tensor) and out.dtype is not res.dtype:
+            raise RuntimeError(f"{op}(): Expected out tensor to have dtype {res.dtype}, but "
+                               f"got {out.dtype} instead")
+        return U.write_out(out, res, op)
     return res
 
 
@@ -104,7 +156,11 @@ def _desc(a):
 
 
 def mm(input, mat2, *, out=None):
-    """2-d matrix product."""
+    """2-d matrix product.
+
+    >>> ember.mm(ember.ones(2, 3), ember.ones(3, 4)).shape
+    torch.Size([2, 4])
+    """
     a, b = _check("mm", input, mat2)
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError(f"mm: self must be a matrix and mat2 must be a matrix (got "
@@ -112,11 +168,15 @@ def mm(input, mat2, *, out=None):
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mm: mat1 and mat2 shapes cannot be multiplied ({_desc(a)} and "
                            f"{_desc(b)})")
-    return matmul(input, mat2, out=out)
+    return _matmul("mm", input, mat2, out)
 
 
 def bmm(input, mat2, *, out=None):
-    """Batched 3-d matrix product (no broadcasting)."""
+    """Batched 3-d matrix product (no broadcasting).
+
+    >>> ember.bmm(ember.ones(5, 2, 3), ember.ones(5, 3, 4)).shape
+    torch.Size([5, 2, 4])
+    """
     a, b = _check("bmm", input, mat2)
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError(f"bmm: batch1 must be a 3D tensor and batch2 must be a 3D tensor "
@@ -124,18 +184,28 @@ def bmm(input, mat2, *, out=None):
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise RuntimeError(f"bmm: Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    return matmul(input, mat2, out=out)
+    return _matmul("bmm", input, mat2, out, BmmBackward0)
 
 
 def mv(input, vec, *, out=None):
+    """Matrix-vector product.
+
+    >>> ember.mv(ember.ones(2, 3), ember.ones(3))
+    tensor([3., 3.])
+    """
     a, b = _check("mv", input, vec)
     if a.ndim != 2 or b.ndim != 1 or a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mv: size mismatch, got input ({list(a.shape)}), vec "
                            f"({list(b.shape)})")
-    return matmul(input, vec, out=out)
+    return _matmul("mv", input, vec, out)
 
 
 def dot(input, tensor, *, out=None):
+    """Inner product of two 1-d tensors.
+
+    >>> ember.dot(ember.tensor([1., 2.]), ember.tensor([3., 4.]))
+    tensor(11.)
+    """
     a, b = _check("dot", input, tensor)
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -143,7 +213,7 @@ def dot(input, tensor, *, out=None):
         raise RuntimeError(f"dot: inconsistent tensor size, expected tensor [{a.shape[0]}] and "
                            f"src [{b.shape[0]}] to have the same number of elements, but got "
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
-    return matmul(input, tensor, out=out)
+    return _matmul("dot", input, tensor, out)
 
 
 def _rmatmul(self, other):

@@ -68,8 +68,9 @@ def reduce_dims(input, dim, op):
         dim = _as_int_dim(dim, op)
     if nd == 0:
         # torch accepts dim 0 / -1 on a 0-dim tensor.
-        for d in (dim if isinstance(dim, tuple) else (dim,)):
-            U.wrap_dim(d, 0, op)
+        wrapped = [U.wrap_dim(d, 0, op) for d in (dim if isinstance(dim, tuple) else (dim,))]
+        if len(wrapped) > 1:
+            raise RuntimeError(f"{op}(): dim 0 appears multiple times in the list of dims")
         return (), False
     return U.normalize_dims(dim, nd, op), False
 
@@ -114,6 +115,24 @@ def _compute(arr):
 
 def _finish(res, out, op):
     return res if out is None else U.write_out(out, res, op)
+
+
+def _finish_exact(res, out, op):
+    """out= for ops whose out tensor must have the result's dtype exactly (no casting)."""
+    if out is None:
+        return res
+    if isinstance(out, Tensor) and out.dtype is not res.dtype:
+        raise RuntimeError(f"{op}(): Expected out tensor to have dtype {res.dtype}, but got "
+                           f"{out.dtype} instead")
+    return U.write_out(out, res, op)
+
+
+def _dtype_from_out(dtype, out):
+    """NOTE: sum/prod/cumsum-like ops with out= and no dtype= compute in out's dtype (so a
+    float sum may go into an int64 out), as torch does."""
+    if dtype is None and isinstance(out, Tensor):
+        return out.dtype
+    return dtype
 
 
 def _reduced_count(shape, axes):
@@ -352,6 +371,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     tensor([3, 7])
     """
     U.check_tensor(input, "sum")
+    dtype = _dtype_from_out(dtype, out)
     arr = input._data
     if dim is None:
         axes, all_dims = None, True
@@ -528,6 +548,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     tensor([ 2., 12.])
     """
     U.check_tensor(input, "prod")
+    dtype = _dtype_from_out(dtype, out)
     arr = input._data
     if dim is None:
         if keepdim:
@@ -602,11 +623,16 @@ def _var_std(op, input, dim, unbiased, keepdim, correction, take_sqrt):
                       UserWarning, stacklevel=3)
     work = _compute(arr)
     centered = work - np.true_divide(np.sum(work, axis=axes, keepdims=True), n)
+    out_dtype = arr.dtype
+    if centered.dtype.kind == "c":
+        # the variance of complex numbers is real: the mean of |x - mean|^2
+        centered = np.abs(centered)
+        out_dtype = centered.dtype
     sq = np.sum(centered * centered, axis=axes, keepdims=keepdim)
-    result = np.true_divide(sq, np.asarray(dof, dtype=work.dtype))
+    result = np.true_divide(sq, np.asarray(dof, dtype=centered.dtype))
     if take_sqrt:
         result = np.sqrt(result)
-    res = U.wrap(np.asarray(result, dtype=arr.dtype), input._device)
+    res = U.wrap(np.asarray(result, dtype=out_dtype), input._device)
     if GRAD.enabled and input._rg:
         if take_sqrt:
             node = record(StdBackward0, res, (input,), (input, res))
@@ -847,7 +873,7 @@ def _amax_amin(op, node_cls, np_fn, input, dim, keepdim, out):
         # NOTE: torch's amax/amin gradient is split evenly among ties; a NaN result
         # matches nothing, so its gradient is nan (0/0), as in torch.
         _record_even(node_cls, res, input, axes, keepdim, False)
-    return _finish(res, out, op)
+    return _finish_exact(res, out, op)
 
 
 def amax(input, dim=(), keepdim=False, *, out=None):
@@ -916,7 +942,7 @@ def _arg_extreme(op, np_fn, input, dim, keepdim, out):
             if arr.shape[d] == 0:
                 raise _zero_size_error(op, d)
             index = np.asarray(np_fn(arr, axis=d, keepdims=keepdim), dtype=np.int64)
-    return _finish(U.wrap(index, input._device), out, op)
+    return _finish_exact(U.wrap(index, input._device), out, op)
 
 
 def argmax(input, dim=None, keepdim=False, *, out=None):
@@ -959,6 +985,12 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     arr = U.as_float_array(input)
+    if out is not None and isinstance(out, Tensor):
+        # NOTE: torch computes in out's dtype, which must be floating point.
+        if out.dtype.category != D.FLOAT:
+            raise RuntimeError(f"logsumexp(): Expected floating point type for result tensor, "
+                               f"but got: {out.dtype}")
+        arr = arr.astype(out._data.dtype, copy=False)
     axes, _ = reduce_dims(input, dim, "logsumexp")
     work = _compute(arr)
     if work.size == 0 or _py_any(work.shape[a] == 0 for a in axes):
@@ -1035,7 +1067,9 @@ def _vector_norm(op, input, p, dim, keepdim, dtype):
     else:
         e = np.asarray(p, dtype=a.dtype)
         result = np.power(np.sum(np.power(a, e), axis=axes, keepdims=keepdim), 1 / e)
-    res = U.wrap(np.asarray(result, dtype=arr.dtype), input._device)
+    # a complex input has a real norm (complex64 -> float32)
+    res = U.wrap(np.asarray(result, dtype=a.dtype if arr.dtype.kind == "c" else arr.dtype),
+                 input._device)
     if GRAD.enabled and input._rg:
         node = record(LinalgVectorNormBackward0, res, (input,), (input, res))
         node.p, node.axes, node.keepdim = p, axes, keepdim
@@ -1067,7 +1101,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     elif not isinstance(p, (int, float, np.number)) or isinstance(p, bool):
         raise TypeError(f"norm(): argument 'p' must be a number or str, not {type(p).__name__}")
     res = _vector_norm("norm", input, float(p), dim, keepdim, dtype)
-    return _finish(res, out, "norm")
+    return _finish_exact(res, out, "norm")
 
 
 # ----------------------------------------------------------------------------------
@@ -1105,6 +1139,7 @@ def cumsum(input, dim, *, dtype=None, out=None):
     tensor([1, 3, 6])
     """
     U.check_tensor(input, "cumsum")
+    dtype = _dtype_from_out(dtype, out)
     arr = input._data
     d = _one_dim(input, dim, "cumsum")
     target = _scan_dtype(arr, dtype)
@@ -1176,6 +1211,7 @@ def cumprod(input, dim, *, dtype=None, out=None):
     tensor([1., 2., 6.])
     """
     U.check_tensor(input, "cumprod")
+    dtype = _dtype_from_out(dtype, out)
     arr = input._data
     d = _one_dim(input, dim, "cumprod")
     target = _scan_dtype(arr, dtype)
@@ -1306,7 +1342,7 @@ def logcumsumexp(input, dim, *, out=None):
     res = U.wrap(result, input._device)
     if GRAD.enabled and input._rg:
         record(LogcumsumexpBackward0, res, (input,), (input, res)).dim = d
-    return _finish(res, out, "logcumsumexp")
+    return _finish_exact(res, out, "logcumsumexp")
 
 
 # ----------------------------------------------------------------------------------

@@ -298,7 +298,9 @@ _FLOAT_UNARY = [
 OPS = [
     OpInfo("add", binary_samples, dtypes=ALL, method="add", aliases=("__add__",),
            errors=lambda: [ErrorInput(SampleInput(T((3,)), T((4,))), RuntimeError, ("add",))]),
-    OpInfo("sub", binary_samples, dtypes=NUMERIC, method="sub", aliases=("subtract",)),
+    OpInfo("sub", binary_samples, dtypes=NUMERIC, method="sub", aliases=("subtract",),
+           errors=lambda: [ErrorInput(SampleInput(T((3,), dtype="int64"), T((3,), dtype="int64"),
+                                                  alpha=0.5), RuntimeError, ("sub", "alpha"))]),
     OpInfo("rsub", binary_samples, dtypes=NUMERIC),
     OpInfo("mul", binary_samples, dtypes=ALL, method="mul", aliases=("multiply",)),
     OpInfo("div", _nonzero_binary, dtypes=NUMERIC, method="div",

@@ -1,0 +1,448 @@
+"""Indexing and writing into tensors: ``x[index]``, ``x[index] = value``, index_put,
+copy_, fill_, zero_, and the out-of-place writes select_scatter, slice_scatter and
+diagonal_scatter (the gradients of the region views in shape.py).
+
+Basic indices (ints, slices with positive steps, None, Ellipsis) give views; integer or
+bool tensors and lists gather a copy.  In-place writes go through ``apply_inplace`` so
+that autograd sees them (CopySlices on the base of a view).
+
+>>> x = ember.zeros(2, 3)
+>>> x[0, 1:] = 5.0
+"""
+
+__all__ = ["diagonal_scatter", "select_scatter", "slice_scatter"]
+
+import ml_dtypes
+import numpy as np
+
+from .. import _dtype as D
+from .._device import META
+from .._tensor import Tensor, _ptr, _storage_root, _wrap_dim
+from ..autograd.graph import Node
+from . import _util as U
+from ._inplace import apply_inplace
+from ._shape_args import diag_dims, need_dims, select_args
+from ._util import GRAD, check_tensor, record
+from ._view import (Diag, DiagonalScatterBackward0, SelectBackward0, SelectScatterBackward0,
+                    SliceBackward0, SliceScatterBackward0, c_array, dim_index, make_view,
+                    scatter_region, storage_flat)
+
+_FROM_NP = D._FROM_NP
+
+
+# ----------------------------------------------------------------------------------
+# getitem / setitem: basic indices (ints, slices, None, Ellipsis) give views
+# ----------------------------------------------------------------------------------
+
+def _slice_bound(v):
+    if v is None or type(v) is int:
+        return v
+    if isinstance(v, (bool, np.bool_)) or not hasattr(v, "__index__"):
+        raise TypeError("slice indices must be integers or None or have an __index__ method")
+    return v.__index__()
+
+
+def _basic_index(index, shape):
+    """The NumPy index (with an Ellipsis, so NumPy returns a view) for a basic index, or None
+    when ``index`` holds advanced parts (tensors, lists, bools)."""
+    if type(index) is not tuple:
+        index = (index,)
+    out = []
+    dim = 0
+    ndim = len(shape)
+    ellipsis_at = -1
+    for item in index:
+        kind = type(item)
+        if kind is slice:
+            step = item.step
+            if step is not None:
+                step = _slice_bound(step)
+                if step == 0:
+                    raise ValueError("slice step cannot be zero")
+                if step < 0:
+                    raise ValueError("step must be greater than zero")
+            out.append(slice(_slice_bound(item.start), _slice_bound(item.stop), step))
+            dim += 1
+        elif item is None:
+            out.append(None)
+        elif item is Ellipsis:
+            if ellipsis_at >= 0:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            ellipsis_at = dim
+            out.append(Ellipsis)
+        elif kind is int or isinstance(item, np.integer) or (
+                kind is Tensor and item._data.ndim == 0 and item.dtype.category == D.INT):
+            out.append(int(item))
+            dim += 1
+        else:
+            return None
+    if dim > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    # bounds of integer indices (their dims shift by the Ellipsis' width)
+    skip = ndim - dim
+    d = 0
+    for item in out:
+        if item is Ellipsis:
+            d += skip
+        elif type(item) is int:
+            size = shape[d]
+            if item < -size or item >= size:
+                if ndim == 0:
+                    raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in "
+                                     "Python to convert a 0-dim tensor to a number")
+                raise IndexError(f"index {item} is out of bounds for dimension {d} with size "
+                                 f"{size}")
+            d += 1
+        elif item is not None:
+            d += 1
+    if ellipsis_at < 0:
+        out.append(Ellipsis)
+    return tuple(out)
+
+
+class IndexBackward0(Node):
+    def backward(self, grad):
+        return (index_scatter_zeros(grad, self.in_shape, self.index),)
+
+
+class IndexScatterZerosBackward(Node):
+    def backward(self, grad):
+        return (getitem(grad, self.index),)
+
+
+def index_scatter_zeros(grad, shape, index):
+    """zeros(shape) with ``grad`` added at an advanced ``index`` (repeats accumulate)."""
+    out = np.zeros(shape, dtype=grad._data.dtype)
+    np.add.at(out, _to_numpy_index(index), grad._data)
+    res = U.wrap(out, grad._device)
+    if GRAD.enabled and grad._rg:
+        record(IndexScatterZerosBackward, res, (grad,)).index = index
+    return res
+
+
+def _to_numpy_index(index):
+    if isinstance(index, tuple):
+        return tuple(_to_numpy_index_item(i) for i in index)
+    return _to_numpy_index_item(index)
+
+
+def _to_numpy_index_item(i):
+    if isinstance(i, Tensor):
+        return i._data
+    if isinstance(i, list):
+        return np.asarray([x.item() if isinstance(x, Tensor) else x for x in i])
+    return i
+
+
+def _check_advanced(index):
+    items = index if isinstance(index, tuple) else (index,)
+    for it in items:
+        if isinstance(it, Tensor) and it.dtype.category not in (D.INT, D.BOOL):
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors "
+                             f"(got {it.dtype})")
+        if isinstance(it, slice) and it.step is not None and it.step <= 0:
+            raise ValueError("step must be greater than zero")
+        if isinstance(it, (float, str)) or (isinstance(it, np.ndarray) and it.dtype.kind == "f"):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got {type(it).__name__})")
+
+
+def getitem(input, index):
+    """``input[index]``: ints, slices (positive steps), None and Ellipsis give views; integer
+    or bool tensors and lists gather a copy."""
+    try:
+        arr = input._data
+    except AttributeError:
+        check_tensor(input, "__getitem__", "self")
+    if type(index) is int and arr.ndim:
+        size = arr.shape[0]
+        if -size <= index < size:
+            res = make_view(input, arr[index, ...])
+            if GRAD.enabled and input._rg:
+                node = record(SelectBackward0, res, (input,))
+                node.region, node.in_shape = (index, Ellipsis), arr.shape
+            return res
+    basic = _basic_index(index, arr.shape)
+    if basic is not None:
+        res = make_view(input, arr[basic])
+        if GRAD.enabled and input._rg:
+            node = record(SliceBackward0, res, (input,))
+            node.region, node.in_shape = basic, arr.shape
+        return res
+    _check_advanced(index)
+    np_index = _to_numpy_index(index)
+    try:
+        out = arr[np_index]
+    except IndexError as e:
+        raise IndexError(f"index: {e} (indexing a tensor of shape {list(arr.shape)})") from None
+    res = U.wrap(c_array(out), input._device)
+    if GRAD.enabled and input._rg:
+        node = record(IndexBackward0, res, (input,))
+        node.in_shape, node.index = arr.shape, index
+    return res
+
+
+def setitem(input, index, value):
+    """``input[index] = value`` in place; autograd flows to input and value (CopySlices).
+
+    >>> x[0, 1:] = 5.0
+    """
+    arr = input._data
+    basic = _basic_index(index, arr.shape)
+    if basic is None:
+        _check_advanced(index)
+        apply_inplace(input, "index_put_", lambda s: index_put(s, index, value),
+                      (input, value))
+        return
+    if not isinstance(value, Tensor):
+        if _is_scalar(value):
+            value_arr = _fill_value(value, arr.dtype, "fill_", float_range=False)
+            if not (GRAD.enabled and input._rg):
+                _write_no_grad(input, arr[basic], value_arr, "fill_")
+                return
+            value = U.wrap(value_arr, input._device)
+        else:
+            value = U.wrap(_value_array(value, arr.dtype), input._device)
+    if GRAD.enabled and (input._rg or value._rg):
+        copy_(getitem(input, basic), value)
+    else:
+        _write_no_grad(input, arr[basic], value._data, "copy_")
+
+
+def _is_scalar(value):
+    return isinstance(value, (int, float, bool, np.generic))
+
+
+def _value_array(value, np_dtype):
+    try:
+        return np.asarray(value, dtype=np_dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"can't assign a {type(value).__name__} to a tensor of dtype "
+                        f"{_FROM_NP[np_dtype]}") from None
+
+
+class IndexPutBackward0(Node):
+    def backward(self, grad):
+        mask = np.ones(self.in_shape, dtype=grad._data.dtype)
+        mask[_to_numpy_index(self.index)] = 0
+        g_self = grad * U.wrap(mask, grad._device)
+        g_value = getitem(grad, self.index)
+        return g_self, g_value
+
+
+def index_put(input, index, value):
+    out = input._data.copy()
+    v = value._data if isinstance(value, Tensor) else value
+    try:
+        out[_to_numpy_index(index)] = v
+    except (IndexError, ValueError) as e:
+        raise IndexError(f"index_put_(): {e} (tensor of shape {list(input.shape)})") from None
+    res = U.wrap(out, input._device)
+    if GRAD.enabled and (input._rg or getattr(value, "_rg", False)):
+        node = record(IndexPutBackward0, res, (input, value if isinstance(value, Tensor) else None))
+        node.in_shape, node.index = input._data.shape, index
+    return res
+
+
+# ----------------------------------------------------------------------------------
+# copy_ / zero_ / fill_
+# ----------------------------------------------------------------------------------
+
+class CopyBackwards(Node):
+    def backward(self, grad):
+        nf = self.next_functions
+        g_self = zeros_like_grad(grad) if nf[0][0] is not None else None
+        return g_self, grad
+
+
+def zeros_like_grad(grad):
+    return U.wrap(np.zeros_like(grad._data), grad._device)
+
+
+def _copy_compute(self, src):
+    s = src._data
+    shape = self._data.shape
+    if s.shape != shape and not _broadcasts_to(s.shape, shape):
+        raise RuntimeError(f"copy_(): The size of tensor a ({list(shape)}) must match the size "
+                           f"of tensor b ({list(s.shape)})")
+    arr = np.empty(shape, dtype=self._data.dtype)
+    np.copyto(arr, s, casting="unsafe")
+    res = U.wrap(arr, self._device)
+    if GRAD.enabled and (self._rg or src._rg):
+        record(CopyBackwards, res, (self, src))
+    return res
+
+
+def _write_no_grad(self, region, src_arr, op):
+    """Write ``src_arr`` (broadcast, cast) into ``region`` (self's memory) and bump its version."""
+    if src_arr.shape != region.shape and not _broadcasts_to(src_arr.shape, region.shape):
+        raise RuntimeError(f"{op}(): The size of tensor a ({list(region.shape)}) must match "
+                           f"the size of tensor b ({list(src_arr.shape)})")
+    if self._device is not META:
+        if not region.flags.writeable:
+            raise RuntimeError(f"{op}(): unsupported operation: more than one element of the "
+                               "written-to tensor refers to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
+        if src_arr.ndim == 0 and src_arr.dtype == region.dtype:
+            region.fill(src_arr)
+        else:
+            np.copyto(region, src_arr, casting="unsafe")
+    self._bump_version()
+    return self
+
+
+def _broadcasts_to(shape, target):
+    if len(shape) > len(target):
+        return False
+    for s, t in zip(reversed(shape), reversed(target)):
+        if s != t and s != 1:
+            return False
+    return True
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast, cast to self's dtype) into ``self`` in place.
+
+    >>> x[0].copy_(ember.ones(3))
+    """
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    if not (GRAD.enabled and (self._rg or src._rg)):
+        if src._device is META and self._device is not META:
+            raise NotImplementedError("copy_(): Cannot copy out of meta tensor; no data!")
+        return _write_no_grad(self, self._data, src._data, "copy_")
+    return apply_inplace(self, "copy_", lambda s: _copy_compute(s, src), (self, src))
+
+
+def zero_(self):
+    """Fill with zeros in place."""
+    return fill_(self, 0)
+
+
+def _fill_value(value, np_dtype, op, float_range=True):
+    """``value`` as a 0-d array of ``np_dtype``, with torch's overflow checks (setitem skips
+    the float range check: there torch rounds to inf)."""
+    category = _FROM_NP[np_dtype].category
+    if isinstance(value, np.generic):
+        value = value.item()
+    if type(value) is int and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError(f"{op}(): Python int too large to convert to a 64-bit integer")
+    if category == D.FLOAT and type(value) is not bool:
+        limit = _FLOAT_MAX.get(np_dtype) if float_range else None
+        if limit is not None and limit < abs(value) != _INF:
+            raise RuntimeError(f"{op}(): value cannot be converted to type "
+                               f"{_FROM_NP[np_dtype]} without overflow")
+        if type(value) is int and abs(value) >= 2 ** 63:
+            value = float(value)   # NumPy/ml_dtypes refuse such ints for float dtypes
+    elif category == D.INT and not isinstance(value, bool):
+        info = np.iinfo(np_dtype)
+        low = -info.max if np_dtype.kind == "u" else info.min  # NOTE: torch: uint8 takes -255
+        if not (value == value and low <= value <= info.max):
+            raise RuntimeError(f"{op}(): value cannot be converted to type "
+                               f"{_FROM_NP[np_dtype]} without overflow")
+        value = int(value)
+        if value < 0 and np_dtype.kind == "u":
+            value += info.max + 1
+    return U.scalar_to_array(value, np_dtype)
+
+
+_INF = float("inf")
+# NOTE: torch's fill_ refuses finite values beyond a float dtype's range (float64 aside)
+_FLOAT_MAX = {np.dtype(np.float16): 65504.0,
+              D.bfloat16.np: float(ml_dtypes.finfo(D.bfloat16.np).max),
+              np.dtype(np.float32): float(np.finfo(np.float32).max)}
+
+
+def fill_(self, value):
+    """Fill with ``value`` (a number or a 0-dim tensor) in place.
+
+    >>> ember.zeros(2).fill_(3)
+    tensor([3., 3.])
+    """
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"fill_(): only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions.")
+        src = value
+        src_arr = value._data
+    else:
+        if not _is_scalar(value):
+            raise TypeError(f"fill_(): argument 'value' must be Number, not "
+                            f"{type(value).__name__}")
+        src_arr = _fill_value(value, self._data.dtype, "fill_")
+        src = None
+    if GRAD.enabled and (self._rg or (src is not None and src._rg)):
+        if src is None:
+            src = U.wrap(src_arr, self._device)
+        return apply_inplace(self, "fill_", lambda s: _copy_compute(s, src), (self, src))
+    data = self._data
+    if not data.flags.writeable and self._device is not META:
+        # NOTE: torch fills an expanded view (all aliases of an element get the same
+        # value); NumPy marks broadcast arrays read-only, so write through an alias.
+        alias = _writable_alias(data)
+        if alias is not None:
+            data = alias
+    return _write_no_grad(self, data, src_arr, "fill_")
+
+
+def _writable_alias(arr):
+    """A writable array over the same memory as ``arr`` (e.g. an expanded view), or None."""
+    root = _storage_root(arr)
+    flat = storage_flat(root) if root.flags.writeable else None
+    if flat is None:
+        return None
+    return np.ndarray(arr.shape, dtype=arr.dtype, buffer=flat, offset=_ptr(arr) - _ptr(flat),
+                      strides=arr.strides)
+
+
+# ----------------------------------------------------------------------------------
+# select_scatter / slice_scatter / diagonal_scatter: out-of-place writes into a region
+# ----------------------------------------------------------------------------------
+
+def _scatter_args(op, input, src):
+    check_tensor(input, op)
+    check_tensor(src, op, "src")
+    U.common_device(op, (input, src))
+
+
+def select_scatter(input, src, dim, index):
+    """A copy of ``input`` with ``input.select(dim, index)`` replaced by ``src``.
+
+    >>> select_scatter(zeros(2, 2), ones(2), 0, 0)   # [[1, 1], [0, 0]]
+    """
+    _scatter_args("select_scatter", input, src)
+    arr = input._data
+    d, i = select_args(arr, dim, index, "select_scatter")
+    return scatter_region(input, src, dim_index(d, i), SelectScatterBackward0, op="select_scatter")
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of ``input`` with ``input[..., start:end:step, ...]`` (at ``dim``) set to ``src``."""
+    _scatter_args("slice_scatter", input, src)
+    arr = input._data
+    need_dims(arr, "slice_scatter")
+    d = _wrap_dim(dim, arr.ndim, "slice_scatter")
+    if step is None:
+        step = 1
+    if step <= 0:
+        raise RuntimeError("slice_scatter(): slice step must be positive")
+    region = dim_index(d, slice(start, end, step))
+    return scatter_region(input, src, region, SliceScatterBackward0, op="slice_scatter")
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """A copy of ``input`` with ``input.diagonal(offset, dim1, dim2)`` replaced by ``src``."""
+    _scatter_args("diagonal_scatter", input, src)
+    d1, d2 = diag_dims(input._data.ndim, dim1, dim2, "diagonal_scatter")
+    return scatter_region(input, src, Diag(offset, d1, d2), DiagonalScatterBackward0,
+                    op="diagonal_scatter")
+
+
+METHODS = {
+    "__getitem__": getitem, "__setitem__": setitem, "copy_": copy_, "zero_": zero_,
+    "fill_": fill_, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
+    "diagonal_scatter": diagonal_scatter,
+}
+for _name, _fn in METHODS.items():
+    setattr(Tensor, _name, _fn)

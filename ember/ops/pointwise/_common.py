@@ -1,0 +1,134 @@
+"""What the pointwise files share: wrapping results, out=, torch's error messages,
+float16/bfloat16 handling, and the factory of the float unary ops."""
+import builtins
+
+import numpy as np
+
+from ... import _dtype as D
+from ..._device import CPU
+from ..._tensor import Tensor
+from ..._tensor import _wrap as _wrap_array
+from .. import _util as U
+from .._util import GRAD, record
+
+# NOTE: torch never warns on 1/0, log(0), nan comparisons...; NumPy would.  Ember
+# silences NumPy's floating-point warnings once, at import, instead of per op.
+np.seterr(all="ignore")
+
+_FROM_NP = D._FROM_NP
+_F32 = np.dtype(np.float32)
+_LOW = (np.dtype(np.float16), D.bfloat16.np)
+_BOOL = np.dtype(np.bool_)
+
+# torch's names for dtypes in "not implemented for 'Float'" messages
+_KERNEL_NAMES = {
+    "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+    "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
+    "float64": "Double",
+}
+
+
+def _wrap(arr, device=CPU):
+    # NumPy ufuncs return scalars for 0-d inputs; a tensor always holds an ndarray.
+    if type(arr) is not np.ndarray:
+        arr = np.asarray(arr)
+    return _wrap_array(arr, device)
+
+
+def _finish(res, out, op):
+    if out is not None:
+        return U.write_out(out, res, op)
+    return res
+
+
+def _finish_exact(res, out, op):
+    """out= for the ops whose out tensor must have exactly the result's dtype in torch."""
+    if out is not None:
+        if isinstance(out, Tensor) and out._data.dtype != res._data.dtype:
+            raise RuntimeError(f"{op}(): Found dtype {out.dtype} for out= but expected "
+                               f"{res.dtype}")
+        return U.write_out(out, res, op)
+    return res
+
+
+def _not_implemented(op, np_dtype):
+    name = _KERNEL_NAMES.get(str(np.dtype(np_dtype)), str(np_dtype))
+    return NotImplementedError(f'"{op}" not implemented for \'{name}\'')
+
+
+def _in_float32(kernel):
+    """``kernel`` run in float32 for float16/bfloat16 arrays, rounded once at the end."""
+    def run(arr):
+        if arr.dtype in _LOW:
+            return kernel(arr.astype(_F32)).astype(arr.dtype)
+        return kernel(arr)
+    run.__name__ = getattr(kernel, "__name__", "kernel")
+    return run
+
+
+def _is_float_array(arr):
+    return arr.dtype.kind == "f" or arr.dtype in _LOW
+
+
+def _require_tensor(x, op, arg, position):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def _require_number(x, op, arg):
+    if not U._is_number(x):
+        raise TypeError(f"{op}(): argument '{arg}' must be Number or Tensor, not "
+                        f"{type(x).__name__}")
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _check_int_scalar_fits(op, value, np_dtype):
+    # NOTE: torch refuses a Python int that does not fit an integer result dtype here
+    # (clamp, pow), while add/mul/comparisons wrap it around silently.
+    if np_dtype.kind in "iu" and type(value) is builtins.int:
+        info = np.iinfo(np_dtype)
+        # unsigned types accept negatives down to -max (they wrap), as torch's check does
+        low = -info.max if np_dtype.kind == "u" else info.min
+        if value < low or value > info.max:
+            raise RuntimeError(f"{op}: value {value} cannot be converted to type "
+                               f"{_FROM_NP[np_dtype].name} without overflow")
+
+
+def _broadcast(op, *arrays):
+    """The broadcast shape of ``arrays`` (scalars allowed), or torch's RuntimeError."""
+    try:
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(list(np.shape(a))) for a in arrays)
+        raise RuntimeError(f"{op}: the shapes of the inputs ({shapes}) are not broadcastable: "
+                           "the size of each dimension must match or be 1") from None
+
+
+def _apply_binary(op, np_fn, a, b):
+    try:
+        return np_fn(a, b)
+    except ValueError:
+        raise U.broadcast_error(op, a, b) from None
+
+
+def _zeros_like_grad(grad):
+    return _wrap(np.zeros(grad._data.shape, grad._data.dtype), grad._device)
+
+
+def _float_unary(name, kernel, node_cls, saves, doc):
+    """An op ``name(input, *, out=None)`` computing ``kernel`` on a float array; its
+    node saves the input or, with ``saves == "result"``, the result."""
+    save_result = saves == "result"
+
+    def op(input, *, out=None):
+        U.check_tensor(input, name)
+        res = _wrap(kernel(U.as_float_array(input)), input._device)
+        if GRAD.enabled and input._rg:
+            record(node_cls, res, (input,), (res,) if save_result else (input,))
+        if out is not None:
+            return U.write_out(out, res, name)
+        return res
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc.rstrip() + "\n\n    Integer and bool inputs give the default float dtype."
+    return op
