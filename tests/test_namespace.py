@@ -53,3 +53,19 @@ def test_inplace_on_multi_view_outputs_refused_like_torch(make):
         y = L.ones(3, 2)
         make(y).mul_(2)
         assert float(y.sum()) > 6
+
+
+@pytest.mark.parametrize("expr", ["t + a", "t * a", "t - a", "t / a"])
+@pytest.mark.parametrize("np_dtype", ["float32"])
+def test_ndarray_operand_of_tensor_operator(expr, np_dtype):
+    # NOTE: torch's dtype for mixed tensor/ndarray dtypes follows its argument parser's
+    # quirks (float32 tensor + int64 array -> float64); ember treats the array as a
+    # tensor of its own dtype, so only matching dtypes are compared here.
+    import numpy as np
+    a = np.arange(1, 5, dtype=np_dtype).reshape(2, 2)
+    results = []
+    for L in (torch, ember):
+        t = L.tensor([[1.5, -2.0], [3.0, 0.5]])
+        r = eval(expr, {"t": t, "a": a})
+        results.append((str(r.dtype), tuple(r.shape), r.tolist()))
+    assert results[0] == results[1]

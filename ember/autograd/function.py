@@ -74,6 +74,11 @@ class BackwardCFunction(Node, FunctionCtx):
     def apply(self, *grads):
         return self.backward(*grads)
 
+    def __repr__(self):
+        # NOTE: torch's nodes of custom Functions are Python classes of module
+        # torch.autograd.function, so their repr carries that prefix.
+        return f"<torch.autograd.function.{type(self).__name__} object at {hex(id(self))}>"
+
 
 class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
