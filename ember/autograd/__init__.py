@@ -8,6 +8,7 @@ from .anomaly_mode import (detect_anomaly, is_anomaly_check_nan_enabled, is_anom
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .variable import Variable
 import numpy as np
 
 from . import graph as _graph
@@ -17,7 +18,7 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "InplaceFunction",
            "once_differentiable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck",
            "gradgradcheck", "Node", "graph", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "functional"]
+           "is_anomaly_enabled", "is_anomaly_check_nan_enabled", "functional", "Variable"]
 
 
 def _as_tuple(x):

@@ -127,6 +127,19 @@ def _finish_exact(res, out, op):
     return U.write_out(out, res, op)
 
 
+def _dim_aliases(op, dim, keepdim, axis, keepdims, no_dim):
+    """NOTE: torch accepts NumPy's names too: ``axis=`` for ``dim=`` and ``keepdims=`` for
+    ``keepdim=`` (``P.sum(1, keepdims=True)``)."""
+    if axis is not None:
+        if dim is not no_dim and not (type(dim) is type(no_dim) and dim == no_dim):
+            raise TypeError(f"{op}() got multiple values for argument 'dim' (also given as "
+                            "'axis')")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, keepdim
+
+
 def _dtype_from_out(dtype, out):
     """NOTE: sum/prod/cumsum-like ops with out= and no dtype= compute in out's dtype (so a
     float sum may go into an int64 out), as torch does."""
@@ -364,12 +377,14 @@ def _record_sum_like(res, input, axes, all_dims, keepdim):
         node.in_shape, node.axes, node.keepdim = input._data.shape, axes, keepdim
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Sum of elements over ``dim`` (all dims by default).
 
     >>> ember.tensor([[1, 2], [3, 4]]).sum(1)
     tensor([3, 7])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("sum", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "sum")
     dtype = _dtype_from_out(dtype, out)
     arr = input._data
@@ -390,12 +405,14 @@ class NansumBackward0(Node):
         return (g * self.mask,)
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Sum treating NaN as zero.
 
     >>> ember.nansum(ember.tensor([1., float('nan'), 2.]))
     tensor(3.)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("nansum", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "nansum")
     arr = input._data
     axes, _ = reduce_dims(input, dim, "nansum")
@@ -434,12 +451,14 @@ def _float_dtype_for(op, input, dtype):
     return src
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Mean over ``dim``; floating (or complex) inputs only, as in torch.
 
     >>> ember.tensor([[1., 2.], [3., 4.]]).mean(0)
     tensor([2., 3.])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("mean", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "mean")
     _float_dtype_for("mean", input, dtype)
     arr = input._data
@@ -460,12 +479,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return _finish(res, out, "mean")
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Mean of the non-NaN elements (NaN where there are none).
 
     >>> ember.nanmean(ember.tensor([1., float('nan'), 3.]))
     tensor(2.)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("nanmean", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "nanmean")
     _float_dtype_for("nanmean", input, dtype)
     if dtype is not None and input.dtype is not dtype:
@@ -541,12 +562,14 @@ class ProdBackward1(Node):
         return (_prod_grad(x, r, g, self.dim),)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Product of all elements, or over one ``dim``; zeros get exact gradients.
 
     >>> ember.tensor([[1., 2.], [3., 4.]]).prod(1)
     tensor([ 2., 12.])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("prod", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "prod")
     dtype = _dtype_from_out(dtype, out)
     arr = input._data
@@ -642,7 +665,8 @@ def _var_std(op, input, dim, unbiased, keepdim, correction, take_sqrt):
     return res
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+def var(input, dim=None, unbiased=None, keepdim=False,
+        *, correction=None, out=None, axis=None, keepdims=None):
     """Variance over ``dim`` with Bessel's ``correction`` (default 1).
 
     ``unbiased`` is torch's legacy flag (True = correction 1, False = 0).
@@ -650,26 +674,34 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     >>> ember.tensor([1., 2., 3., 4.]).var()
     tensor(1.6667)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("var", dim, keepdim, axis, keepdims, None)
     res = _var_std("var", input, dim, unbiased, keepdim, correction, False)
     return _finish(res, out, "var")
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+def std(input, dim=None, unbiased=None, keepdim=False,
+        *, correction=None, out=None, axis=None, keepdims=None):
     """Standard deviation over ``dim`` (see :func:`var` for the arguments).
 
     >>> ember.tensor([1., 2., 3., 4.]).std(correction=0)
     tensor(1.1180)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("std", dim, keepdim, axis, keepdims, None)
     res = _var_std("std", input, dim, unbiased, keepdim, correction, True)
     return _finish(res, out, "std")
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False,
+             *, correction=None, out=None, axis=None, keepdims=None):
     """(var, mean) over ``dim``, as a tuple.
 
     >>> ember.var_mean(ember.tensor([1., 2., 3.]))
     (tensor(1.), tensor(2.))
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("var_mean", dim, keepdim, axis, keepdims, None)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     v = _var_std("var_mean", input, dim, unbiased, keepdim, correction, False)
@@ -679,12 +711,15 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     return v, m
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False,
+             *, correction=None, out=None, axis=None, keepdims=None):
     """(std, mean) over ``dim``, as a tuple.
 
     >>> ember.std_mean(ember.tensor([1., 2., 3.]))
     (tensor(1.), tensor(2.))
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("std_mean", dim, keepdim, axis, keepdims, None)
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     s = _var_std("std_mean", input, dim, unbiased, keepdim, correction, True)
@@ -825,7 +860,7 @@ def _binary_extreme(op, name, input, other, out):
     return fn(input, other) if out is None else fn(input, other, out=out)
 
 
-def max(input, dim=None, keepdim=False, *, out=None):
+def max(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """max(input) -> the largest value; max(input, dim) -> (values, indices);
     max(input, other) -> elementwise maximum.
 
@@ -836,6 +871,8 @@ def max(input, dim=None, keepdim=False, *, out=None):
     values=tensor([5., 7.]),
     indices=tensor([1, 0]))
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("max", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "max")
     if isinstance(dim, Tensor):
         return _binary_extreme("max", "maximum", input, dim, out)
@@ -846,13 +883,15 @@ def max(input, dim=None, keepdim=False, *, out=None):
     return _select_along("max", MaxBackward0, input, dim, keepdim, _pick_arg(np.argmax), out)
 
 
-def min(input, dim=None, keepdim=False, *, out=None):
+def min(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """min(input) -> the smallest value; min(input, dim) -> (values, indices);
     min(input, other) -> elementwise minimum.
 
     >>> ember.tensor([[1., 5.], [7., 2.]]).min(1).indices
     tensor([0, 1])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("min", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "min")
     if isinstance(dim, Tensor):
         return _binary_extreme("min", "minimum", input, dim, out)
@@ -876,25 +915,29 @@ def _amax_amin(op, node_cls, np_fn, input, dim, keepdim, out):
     return _finish_exact(res, out, op)
 
 
-def amax(input, dim=(), keepdim=False, *, out=None):
+def amax(input, dim=(), keepdim=False, *, out=None, axis=None, keepdims=None):
     """Largest values over ``dim`` (all dims by default); gradient split among ties.
 
     >>> ember.tensor([[1., 5.], [7., 2.]]).amax(0)
     tensor([7., 5.])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("amax", dim, keepdim, axis, keepdims, ())
     return _amax_amin("amax", AmaxBackward0, np.max, input, dim, keepdim, out)
 
 
-def amin(input, dim=(), keepdim=False, *, out=None):
+def amin(input, dim=(), keepdim=False, *, out=None, axis=None, keepdims=None):
     """Smallest values over ``dim`` (all dims by default); gradient split among ties.
 
     >>> ember.tensor([[1., 5.], [7., 2.]]).amin(1)
     tensor([1., 2.])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("amin", dim, keepdim, axis, keepdims, ())
     return _amax_amin("amin", AminBackward0, np.min, input, dim, keepdim, out)
 
 
-def aminmax(input, *, dim=None, keepdim=False, out=None):
+def aminmax(input, *, dim=None, keepdim=False, out=None, axis=None, keepdims=None):
     """(min, max) over ``dim`` (all dims by default), as a named tuple.
 
     >>> ember.aminmax(ember.tensor([3., 1., 2.]))
@@ -902,6 +945,8 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
     min=tensor(1.),
     max=tensor(3.))
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("aminmax", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "aminmax")
     arr = input._data
     if dim is None:
@@ -945,21 +990,25 @@ def _arg_extreme(op, np_fn, input, dim, keepdim, out):
     return _finish_exact(U.wrap(index, input._device), out, op)
 
 
-def argmax(input, dim=None, keepdim=False, *, out=None):
+def argmax(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Index of the largest value (first one among ties; flattened when dim is None).
 
     >>> ember.tensor([[1., 5.], [7., 2.]]).argmax()
     tensor(2)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("argmax", dim, keepdim, axis, keepdims, None)
     return _arg_extreme("argmax", np.argmax, input, dim, keepdim, out)
 
 
-def argmin(input, dim=None, keepdim=False, *, out=None):
+def argmin(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Index of the smallest value (first one among ties; flattened when dim is None).
 
     >>> ember.tensor([[1., 5.], [7., 2.]]).argmin(1)
     tensor([0, 1])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("argmin", dim, keepdim, axis, keepdims, None)
     return _arg_extreme("argmin", np.argmin, input, dim, keepdim, out)
 
 
@@ -975,12 +1024,14 @@ class LogsumexpBackward0(Node):
         return (g * (x - r).exp(),)
 
 
-def logsumexp(input, dim, keepdim=False, *, out=None):
+def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """log(sum(exp(input))) over ``dim``, computed stably (integers give floats).
 
     >>> ember.logsumexp(ember.tensor([0., 0.]), 0)
     tensor(0.6931)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("logsumexp", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "logsumexp")
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
@@ -1132,12 +1183,14 @@ class CumsumBackward0(Node):
         return (_rev_cumsum(grad, self.dim),)
 
 
-def cumsum(input, dim, *, dtype=None, out=None):
+def cumsum(input, dim=None, *, dtype=None, out=None, axis=None):
     """Running sum along ``dim`` (integers and bool give int64).
 
     >>> ember.tensor([1, 2, 3]).cumsum(0)
     tensor([1, 3, 6])
     """
+    if axis is not None:
+        dim, _ = _dim_aliases("cumsum", dim, None, axis, None, None)
     U.check_tensor(input, "cumsum")
     dtype = _dtype_from_out(dtype, out)
     arr = input._data
@@ -1204,12 +1257,14 @@ class CumprodBackward0(Node):
         return (_const(_cumprod_grad_array(xa, grad._data.astype(xa.dtype), d), x),)
 
 
-def cumprod(input, dim, *, dtype=None, out=None):
+def cumprod(input, dim=None, *, dtype=None, out=None, axis=None):
     """Running product along ``dim``; exact gradients with zeros in the input.
 
     >>> ember.tensor([1., 2., 3.]).cumprod(0)
     tensor([1., 2., 6.])
     """
+    if axis is not None:
+        dim, _ = _dim_aliases("cumprod", dim, None, axis, None, None)
     U.check_tensor(input, "cumprod")
     dtype = _dtype_from_out(dtype, out)
     arr = input._data
@@ -1267,21 +1322,25 @@ def _cum_extreme(op, node_cls, np_acc, input, dim, out):
     return result
 
 
-def cummax(input, dim, *, out=None):
+def cummax(input, dim=None, *, out=None, axis=None):
     """Running maximum along ``dim`` and where it was found, as (values, indices).
 
     >>> ember.tensor([1., 3., 3., 0.]).cummax(0).indices
     tensor([0, 1, 2, 2])
     """
+    if axis is not None:
+        dim, _ = _dim_aliases("cummax", dim, None, axis, None, None)
     return _cum_extreme("cummax", CummaxBackward0, np.maximum, input, dim, out)
 
 
-def cummin(input, dim, *, out=None):
+def cummin(input, dim=None, *, out=None, axis=None):
     """Running minimum along ``dim`` and where it was found, as (values, indices).
 
     >>> ember.tensor([2., 1., 1., 4.]).cummin(0).indices
     tensor([0, 1, 2, 2])
     """
+    if axis is not None:
+        dim, _ = _dim_aliases("cummin", dim, None, axis, None, None)
     return _cum_extreme("cummin", CumminBackward0, np.minimum, input, dim, out)
 
 
@@ -1323,12 +1382,14 @@ class LogcumsumexpBackward0(Node):
         return sum(weights * gt.unsqueeze(-2), -1).transpose(d, -1)
 
 
-def logcumsumexp(input, dim, *, out=None):
+def logcumsumexp(input, dim=None, *, out=None, axis=None):
     """log(cumsum(exp(input))) along ``dim``, computed stably.
 
     >>> ember.tensor([0., 0.]).logcumsumexp(0)
     tensor([0.0000, 0.6931])
     """
+    if axis is not None:
+        dim, _ = _dim_aliases("logcumsumexp", dim, None, axis, None, None)
     U.check_tensor(input, "logcumsumexp")
     arr = input._data
     if _FROM_NP[arr.dtype].category < D.FLOAT:
@@ -1370,30 +1431,36 @@ def _logical_reduce(op, np_fn, input, dim, keepdim, out):
     return res
 
 
-def all(input, dim=None, keepdim=False, *, out=None):
+def all(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """True where every element over ``dim`` is non-zero (uint8 in, uint8 out).
 
     >>> ember.tensor([[1, 0], [1, 1]]).all(1)
     tensor([False,  True])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("all", dim, keepdim, axis, keepdims, None)
     return _logical_reduce("all", np.all, input, dim, keepdim, out)
 
 
-def any(input, dim=None, keepdim=False, *, out=None):
+def any(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """True where some element over ``dim`` is non-zero (uint8 in, uint8 out).
 
     >>> ember.tensor([[0, 0], [1, 0]]).any(1)
     tensor([False,  True])
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("any", dim, keepdim, axis, keepdims, None)
     return _logical_reduce("any", np.any, input, dim, keepdim, out)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, *, axis=None):
     """Number of non-zero elements over ``dim`` (all dims by default), as int64.
 
     >>> ember.tensor([[0, 1], [2, 3]]).count_nonzero(0)
     tensor([1, 2])
     """
+    if axis is not None:
+        dim, _ = _dim_aliases("count_nonzero", dim, None, axis, None, None)
     U.check_tensor(input, "count_nonzero")
     arr = input._data
     axes, _ = reduce_dims(input, dim, "count_nonzero")
@@ -1446,13 +1513,15 @@ def _median_all(op, node_cls, input, ignore_nan):
     return res
 
 
-def median(input, dim=None, keepdim=False, *, out=None):
+def median(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """median(input) -> the lower median of all elements; median(input, dim) ->
     (values, indices) along ``dim``.  NaN propagates.
 
     >>> ember.tensor([3., 1., 2., 4.]).median()
     tensor(2.)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("median", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "median")
     _check_sortable("median", input)
     if dim is None:
@@ -1463,12 +1532,14 @@ def median(input, dim=None, keepdim=False, *, out=None):
                          out)
 
 
-def nanmedian(input, dim=None, keepdim=False, *, out=None):
+def nanmedian(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Like :func:`median`, ignoring NaN (NaN only where every element is NaN).
 
     >>> ember.tensor([3., float('nan'), 1.]).nanmedian()
     tensor(1.)
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("nanmedian", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "nanmedian")
     _check_sortable("nanmedian", input)
     if dim is None:
@@ -1501,7 +1572,7 @@ def _mode_pick(a, d):
     return np.moveaxis(index, -1, d)
 
 
-def mode(input, dim=-1, keepdim=False, *, out=None):
+def mode(input, dim=-1, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Most frequent value along ``dim`` (the smallest among equally frequent ones) and
     an index where it occurs, as (values, indices).
 
@@ -1510,6 +1581,8 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     values=tensor([1]),
     indices=tensor([3]))
     """
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _dim_aliases("mode", dim, keepdim, axis, keepdims, -1)
     # NOTE: torch's index is the value's last occurrence for dims up to 16 long (its
     # sort is stable there); beyond that torch's own choice among ties varies.
     return _select_along("mode", ModeBackward0, input, dim, keepdim, _mode_pick, out)
