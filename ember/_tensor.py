@@ -442,6 +442,12 @@ class Tensor:
             return arr.copy()
         return arr
 
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # NumPy ufuncs on tensors (np.exp(t), ndarray + t) give tensors back, as in torch.
+        if array.dtype not in _FROM_NP:
+            array = array.astype(np.float64) if array.dtype.kind == "f" else array.astype(np.int64)
+        return _wrap(np.asarray(array))
+
     def item(self):
         arr = self._data
         if arr.size != 1:

@@ -55,17 +55,28 @@ def test_inplace_on_multi_view_outputs_refused_like_torch(make):
         assert float(y.sum()) > 6
 
 
-@pytest.mark.parametrize("expr", ["t + a", "t * a", "t - a", "t / a"])
-@pytest.mark.parametrize("np_dtype", ["float32"])
+@pytest.mark.parametrize("expr", ["t + a", "t * a", "t - a", "t / a", "a + t", "t < a",
+                                  "np.exp(t)", "t ** a"])
+@pytest.mark.parametrize("np_dtype", ["float64", "int64", "float32", "int32"])
 def test_ndarray_operand_of_tensor_operator(expr, np_dtype):
-    # NOTE: torch's dtype for mixed tensor/ndarray dtypes follows its argument parser's
-    # quirks (float32 tensor + int64 array -> float64); ember treats the array as a
-    # tensor of its own dtype, so only matching dtypes are compared here.
+    """torch lets NumPy compute ``t + ndarray`` (NumPy's promotion) and wraps a tensor."""
     import numpy as np
     a = np.arange(1, 5, dtype=np_dtype).reshape(2, 2)
     results = []
     for L in (torch, ember):
         t = L.tensor([[1.5, -2.0], [3.0, 0.5]])
-        r = eval(expr, {"t": t, "a": a})
-        results.append((str(r.dtype), tuple(r.shape), r.tolist()))
+        try:
+            r = eval(expr, {"t": t, "a": a, "np": np})
+        except Exception as exc:  # noqa: BLE001 - compared below
+            results.append(type(exc))
+            continue
+        results.append((type(r).__name__, str(r.dtype), tuple(r.shape), np.asarray(r).tolist()))
     assert results[0] == results[1]
+
+
+def test_ndarray_operand_with_requires_grad_raises_like_torch():
+    import numpy as np
+    for L in (torch, ember):
+        t = L.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError):
+            t + np.ones(2)

@@ -115,10 +115,6 @@ def prep_binary(op, input, other, float_result=False):
 
 
 def _prep_binary_slow(op, input, other, float_result):
-    # NOTE: like torch's operators (``t + np.ones(3)``), an ndarray operand of a tensor
-    # takes part as a tensor of its own dtype.
-    if type(other) is np.ndarray and isinstance(input, Tensor) and other.dtype in _FROM_NP:
-        other = _wrap(other if other.dtype.isnative else other.astype(other.dtype.newbyteorder()))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"{op}(): expected at least one Tensor argument, got "
                         f"{type_name(input)} and {type_name(other)}")

@@ -34,6 +34,10 @@ def make_view(base, arr):
     t._vc = vc
     t._vv = vc[0]    # the version at which this view's history was recorded
     t._base = root
+    if base._rg and not GRAD.enabled:
+        # NOTE: as in torch, a view taken under no_grad of a tensor that requires grad
+        # requires grad itself, as a leaf with no history.
+        t._rg = True
     return t
 
 

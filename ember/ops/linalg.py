@@ -217,10 +217,19 @@ def dot(input, tensor, *, out=None):
 
 
 def _rmatmul(self, other):
+    if type(other) is np.ndarray:
+        return NotImplemented
     return matmul(other, self)
 
 
+def _matmul_operator(self, other):
+    # NOTE: ``t @ ndarray`` is computed by NumPy (and wrapped back), as in torch.
+    if type(other) is np.ndarray:
+        return NotImplemented
+    return matmul(self, other)
+
+
 METHODS = {"matmul": matmul, "mm": mm, "bmm": bmm, "mv": mv, "dot": dot,
-           "__matmul__": matmul, "__rmatmul__": _rmatmul}
+           "__matmul__": _matmul_operator, "__rmatmul__": _rmatmul}
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

@@ -51,6 +51,8 @@ def _fast_binary(op, np_fn, node_cls, save_inputs, fallback):
                     inputs = (self, other)
                     record(node_cls, res, inputs, inputs if save_inputs else None)
                 return res
+        if type(other) is np.ndarray:
+            return NotImplemented  # NumPy computes it, as with torch (see _defer_to_numpy)
         return fallback(self, other)
     method.__name__ = method.__qualname__ = "_fast_" + op
     return method
@@ -59,6 +61,22 @@ def _fast_binary(op, np_fn, node_cls, save_inputs, fallback):
 # a sum's gradient needs neither input; a product's needs both
 _fast_add = _fast_binary("add", np.add, AddBackward0, False, add)
 _fast_mul = _fast_binary("mul", np.multiply, MulBackward0, True, mul)
+
+
+def _defer_to_numpy(method):
+    """``t + ndarray`` and friends: return NotImplemented so NumPy computes the result
+    through ``Tensor.__array__`` and wraps it back with ``__array_wrap__``.
+
+    NOTE: that is what torch does: the dtype follows NumPy's promotion and a tensor
+    that requires grad raises (it cannot become an array).
+    """
+    def wrapper(self, other):
+        if type(other) is np.ndarray:
+            return NotImplemented
+        return method(self, other)
+    wrapper.__name__ = wrapper.__qualname__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
 
 
 def _radd(self, other):
@@ -230,5 +248,35 @@ for _op, _name in (("__ipow__", "pow_"), ("__ifloordiv__", "floor_divide_"),
                    ("__ilshift__", "bitwise_left_shift_"),
                    ("__irshift__", "bitwise_right_shift_")):
     METHODS[_op] = METHODS[_name]
+def _compare_with_ndarray(method):
+    """``==``/``!=`` take an ndarray operand as a tensor (torch does not defer these)."""
+    def wrapper(self, other):
+        if type(other) is np.ndarray:
+            other = _from_numpy_operand(other)
+        return method(self, other)
+    wrapper.__name__ = wrapper.__qualname__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+def _from_numpy_operand(array):
+    from ..creation import as_tensor
+    return as_tensor(array)
+
+
+_OPERATORS_DEFERRING = ("__sub__", "__rsub__", "__rmul__", "__radd__", "__truediv__",
+                        "__rtruediv__", "__pow__", "__rpow__", "__floordiv__", "__rfloordiv__",
+                        "__mod__", "__rmod__", "__and__", "__rand__", "__or__", "__ror__",
+                        "__xor__", "__rxor__", "__lshift__", "__rlshift__", "__rshift__",
+                        "__rrshift__")
+for _name in _OPERATORS_DEFERRING:
+    if _name in METHODS:
+        METHODS[_name] = _defer_to_numpy(METHODS[_name])
+# NOTE: torch computes ``t == ndarray`` itself but leaves ``t < ndarray`` to NumPy,
+# which then refuses it (TypeError); ember does the same.
+for _name in ("__eq__", "__ne__"):
+    METHODS[_name] = _compare_with_ndarray(METHODS[_name])
+for _name in ("__lt__", "__le__", "__gt__", "__ge__"):
+    METHODS[_name] = _defer_to_numpy(METHODS[_name])
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

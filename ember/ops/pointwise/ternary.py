@@ -67,12 +67,35 @@ def _operand_array(x, np_dtype):
     return U.scalar_to_array(x.item() if isinstance(x, np.generic) else x, np_dtype)
 
 
-def where(condition, input, other, *, out=None):
+_MISSING = object()
+
+
+def _where_indices(condition):
+    """One int64 tensor of indices per dim, where ``condition`` is nonzero."""
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
+                        f"{type(condition).__name__}")
+    if condition._device.type == "meta":
+        raise NotImplementedError("where(condition) on the meta device: the number of "
+                                  "nonzero elements is data-dependent")
+    arr = condition._data
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    return tuple(_wrap(idx.astype(np.int64)) for idx in np.nonzero(arr))
+
+
+def where(condition, input=_MISSING, other=_MISSING, *, out=None):
     """input where condition holds, else other; input/other may be numbers.
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``.
 
     >>> ember.where(ember.tensor([True, False]), ember.tensor([1.0, 2.0]), 0.0)
     tensor([1., 0.])
     """
+    if input is _MISSING and other is _MISSING:
+        return _where_indices(condition)
+    if input is _MISSING or other is _MISSING:
+        raise TypeError("where() takes either 1 argument (condition) or 3 arguments "
+                        "(condition, input, other)")
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
                         f"{type(condition).__name__}")
