@@ -25,7 +25,17 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .ops import *  # noqa: F401,F403  (the op functions: add, sum, reshape, ...)
 from .ops import __all__ as _ops_all
 
+from . import cuda
+
 __version__ = "0.1.0"
+
+# Constants torch exposes at the top level.
+import math as _math
+
+pi = _math.pi
+e = _math.e
+inf = _math.inf
+nan = _math.nan
 
 
 class _Layout:

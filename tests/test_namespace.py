@@ -80,3 +80,12 @@ def test_ndarray_operand_with_requires_grad_raises_like_torch():
         t = L.ones(2, requires_grad=True)
         with pytest.raises(RuntimeError):
             t + np.ones(2)
+
+
+def test_cuda_queries_and_constants_like_a_cpu_only_torch():
+    assert ember.cuda.is_available() is False and ember.cuda.device_count() == 0
+    device = "cuda" if ember.cuda.is_available() else "cpu"
+    assert str(ember.ones(2, device=device).device) == "cpu"
+    for name in ("pi", "e", "inf", "nan"):
+        a, b = getattr(ember, name), getattr(torch, name)
+        assert (a == b) or (a != a and b != b)
