@@ -562,3 +562,99 @@ def test_zero_dim_results_are_arrays():
         r = fn(ember.tensor(0.5))
         assert isinstance(r._data, np.ndarray)
         r.add_(1)
+
+
+# float16/bfloat16 with Python numbers: torch computes in float32 ("opmath") and rounds
+# once, keeping some numbers in float32 (mul, div) and rounding others to the dtype
+# first (add, sub, alpha, pow's exponent and base).  Compared bit for bit.
+
+HALF_SCALARS = [0.1, 1 / 3, 1e-3, 300.7, -2.5e-5, 3, 2.5, -1.7, 1e-8, True]
+
+
+def _half_pair(dtype, n=128, shape=None):
+    # 128 elements: a multiple of torch's vector loop, so no element takes its scalar
+    # tail loop (which rounds differently in a few ops, alpha among them)
+    rng = np.random.default_rng(7)
+    vals = (rng.standard_normal(n) * np.exp(rng.uniform(-6, 6, n))).astype(np.float32)
+    vals[:4] = [1.0009765625, 0.0, -0.0, 1.0]
+    if shape is not None:
+        vals = vals.reshape(shape)
+    t = torch.from_numpy(vals).to(getattr(torch, dtype))
+    return ember.tensor(t.float().numpy()).to(getattr(ember, dtype)), t
+
+
+def _same_bits(e, t):
+    assert str(e.dtype) == str(t.dtype) and tuple(e.shape) == tuple(t.shape)
+    eb = np.asarray(e.float()._data)
+    tb = t.float().numpy()
+    same = (eb.view(np.int32) == tb.view(np.int32)) | (np.isnan(eb) & np.isnan(tb))
+    assert same.all(), (eb[~same][:5], tb[~same][:5])
+
+
+HALF_NUMBER_OPS = {
+    "mul": lambda x, s: x * s, "rmul": lambda x, s: s * x, "div": lambda x, s: x / s,
+    "rdiv": lambda x, s: s / x, "add": lambda x, s: x + s, "radd": lambda x, s: s + x,
+    "sub": lambda x, s: x - s, "rsub": lambda x, s: s - x, "rpow": lambda x, s: abs(s) ** x,
+    "mul_fn": lambda x, s: type(x).mul(x, s), "div_fn": lambda x, s: type(x).div(x, s),
+    "add_alpha": lambda x, s: x.add(0.7, alpha=s), "sub_alpha": lambda x, s: x.sub(x, alpha=s),
+    "rsub_alpha": lambda x, s: (torch if isinstance(x, torch.Tensor) else ember).rsub(
+        x, 0.3, alpha=s),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", sorted(HALF_NUMBER_OPS))
+def test_half_with_number_matches_torch_bits(op, dtype):
+    fn = HALF_NUMBER_OPS[op]
+    e, t = _half_pair(dtype)
+    for s in HALF_SCALARS:
+        if s is True and (op.endswith("alpha") or "sub" in op):
+            continue  # bool subtraction is refused; a bool alpha is left out
+        _same_bits(fn(e, s), fn(t, s))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_pow_number_exponent_matches_torch_bits(dtype):
+    e, t = _half_pair(dtype)
+    for s in (2, 3, -1, -2, 0.5, 2.5, 1 / 3, -1.7, 300.7, 0, 1):
+        _same_bits(e ** s, t ** s)
+    if dtype == "float16":
+        _same_bits(e ** -0.5, t ** -0.5)
+    special = [-0.0, 0.0, INF, -INF, 4.0]
+    es, ts = both(special, dtype)
+    for s in (0.5, -0.5, 3, -2):
+        _same_bits(es ** s, ts ** s)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_with_number_zero_dim_and_inplace(dtype):
+    e, t = _half_pair(dtype, n=4)
+    for k in range(4):
+        e0, t0 = e[k], t[k]
+        for s in (0.1, 1 / 3, -2.5e-5, 300.7):
+            for fn in (lambda x: x * s, lambda x: s * x, lambda x: x / s, lambda x: s / x,
+                       lambda x: 2 ** x, lambda x: x ** s):
+                _same_bits(fn(e0), fn(t0))
+    e2, t2 = _half_pair(dtype)
+    e2.mul_(0.1).div_(1 / 3)
+    t2.mul_(0.1).div_(1 / 3)
+    _same_bits(e2, t2)
+
+
+def test_half_number_overflowing_the_dtype_raises_like_torch():
+    e, t = _half_pair("float16", n=4)
+    for call in (lambda m, x: x ** 70000.0, lambda m, x: m.add(x, x, alpha=70000)):
+        with pytest.raises(RuntimeError):
+            call(torch, t)
+        with pytest.raises(RuntimeError):
+            call(ember, e)
+
+
+def test_number_over_tensor_is_reciprocal_times_number():
+    # NOTE: torch computes ``s / t`` as reciprocal(t) * s, in float32 too
+    e, t = _half_pair("float32", n=256)
+    for s in (0.1, 1 / 3, 7, -2.5e-5):
+        _same_bits((s / e).to(ember.float32), s / t)
+    e.requires_grad_(True)
+    t.requires_grad_(True)
+    assert (0.1 / e).grad_fn.name() == (0.1 / t).grad_fn.name()

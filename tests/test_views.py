@@ -533,3 +533,65 @@ def test_inplace_view_op_on_a_view_like_torch():
     t_res, e_res = _both(run)
     assert e_res[0] == t_res[0]
     np.testing.assert_allclose(e_res[1], t_res[1], rtol=1e-12)
+
+
+# -- basic indexing: grad_fn of the last effective view op, strides of None dims ---------
+
+_E = Ellipsis
+_S = slice(None)
+BASIC_INDICES = [
+    None, 0, -1, _S, slice(1, 3), slice(None, None, 2), _E, (), (None,), (0,), (_S,),
+    (slice(0, 100),), (_S, None), (None, _S), (0, None), (None, 0), (_E, None), (None, _E),
+    (_E, 0), (0, _E), (_S, 0), (0, _S), (slice(None, None, 2), 1), (None, None), (0, 0),
+    (_S, _S), (slice(1, None), None, 0), (None, slice(1, None), None), (_E, None, 0),
+    (None, _E, None), (_S, _E, _S), (0, _S, None), (None, 0, None), (_S, slice(0, 2), None),
+    (_S, slice(-2, None)), (_S, slice(0, 1), 0), (0, slice(0, 2), slice(None, None, 2)),
+    (_E, slice(1, 2)), (_S, _E, None), (None, _S, None, _S), (_S, None, _E, 0),
+]
+# (name, fn(lib, shape) -> a float64 leaf of that shape, maybe not contiguous)
+BASIC_LAYOUTS = [
+    ("contiguous", lambda lib, shape: _leaf(lib, shape)),
+    ("transposed", lambda lib, shape: _leaf(lib, shape[::-1]).detach().permute(
+        *range(len(shape) - 1, -1, -1)).requires_grad_()),
+    ("sliced", lambda lib, shape: _leaf(lib, (shape[0] * 2,) + shape[1:]).detach()[::2]
+     .requires_grad_()),
+]
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (4, 3), (4, 3, 2), (1, 3), (4, 1, 2)], ids=str)
+def test_basic_index_grad_fn_and_strides_like_torch(shape):
+    def run(lib):
+        out = []
+        for layout, make in BASIC_LAYOUTS:
+            if layout != "contiguous" and not shape:
+                continue
+            x = make(lib, shape)
+            for index in BASIC_INDICES:
+                try:
+                    r = x[index]
+                except IndexError:
+                    out.append((layout, repr(index), "IndexError"))
+                    continue
+                # empty results: ember reports contiguous strides and offset 0
+                layout_info = (r.stride(), r.storage_offset()) if r.numel() else None
+                out.append((layout, repr(index), type(r.grad_fn).__name__, tuple(r.shape),
+                            layout_info, r.is_contiguous()))
+                if x.dim():
+                    (r * r).sum().backward()
+                    out.append(_np(x.grad).tolist())
+                    x.grad = None
+        return out
+    t_res, e_res = _both(run)
+    assert e_res == t_res
+
+
+def test_none_index_view_shares_memory_like_torch():
+    def run(lib):
+        x = _base_tensor(lib, (3, 4)).t()[1:]
+        v = x[None, :, None, 1:]
+        v[0, 1, 0, 0] = -1.0
+        w = lib.arange(3.0).expand(2, 3)[:, None]   # a broadcast (read-only in NumPy) base
+        return (v.stride(), v.storage_offset(), _np(x).tolist(), w.stride(),
+                _np(w).tolist(), v._base is x._base)
+    t_res, e_res = _both(run)
+    assert e_res == t_res

@@ -23,7 +23,7 @@ from . import _util as U
 from ._inplace import apply_inplace
 from ._shape_args import diag_dims, need_dims, select_args
 from ._util import GRAD, check_tensor, record
-from ._view import (Diag, DiagonalScatterBackward0, SelectBackward0, SelectScatterBackward0,
+from ._view import (ALL, Diag, DiagonalScatterBackward0, SelectBackward0, SelectScatterBackward0,
                     SliceBackward0, SliceScatterBackward0, c_array, dim_index, make_view,
                     scatter_region, storage_flat)
 
@@ -100,6 +100,116 @@ def _basic_index(index, shape):
     return tuple(out)
 
 
+class UnsqueezeBackward0(SliceBackward0):
+    """A basic index whose last effective item is ``None`` (same gradient as a slice)."""
+
+
+class AliasBackward0(SliceBackward0):
+    """A basic index that changes nothing (``x[...]``, ``x[:, :]``)."""
+
+
+def _view_node(index, basic, shape):
+    """The node class of ``input[index]`` for a basic index (``basic``, normalized).
+
+    NOTE: torch applies a basic index item by item as view ops (select, slice, unsqueeze)
+    and names the result's grad_fn after the last one that did anything.  Inside a tuple a
+    slice covering its whole dim (start 0, step 1, stop past the end) is skipped, and an
+    index that does nothing gives an alias; a lone slice ``x[:]`` is always a slice.
+    """
+    if type(index) is not tuple:
+        if index is None:
+            return UnsqueezeBackward0
+        if index is Ellipsis:
+            return AliasBackward0
+        return SliceBackward0 if type(index) is slice else SelectBackward0
+    node_cls = AliasBackward0
+    width = len(shape) - (len(basic) - basic.count(None) - 1)   # dims the Ellipsis spans
+    d = 0
+    for item in basic:
+        if item is None:
+            node_cls = UnsqueezeBackward0
+        elif item is Ellipsis:
+            d += width
+        elif type(item) is int:
+            node_cls = SelectBackward0
+            d += 1
+        else:
+            stop = item.stop
+            if item.start or (item.step or 1) != 1 or (stop is not None and stop < shape[d]):
+                node_cls = SliceBackward0
+            d += 1
+    return node_cls
+
+
+def _none_view(input, basic):
+    """``input._data[basic]`` (a basic index holding None) with torch's strides for the dims
+    made by None.
+
+    NOTE: torch inserts a None dim as unsqueeze does on the tensor built so far: its stride
+    is size * stride of the input dim it lands in front of (1 past the last dim), taken
+    before later items slice or select that dim.  NumPy's indexing gives it stride 0.
+    NumPy's reshape gives an inserted size-1 dim exactly torch's stride (size * stride of
+    the next dim), so the fast path inserts those dims by reshape, then indexes them with
+    ``:``.  Dims inserted past the last input dim stay None: stride() reports 1 for those.
+    Reshape drops the strides of size-1 input dims, so such inputs take a slower path.
+    """
+    arr = input._data
+    shape = arr.shape
+    if 1 in shape:
+        return _unsqueeze_strides(arr[basic], basic, input)
+    ndim = len(shape)
+    width = ndim - (len(basic) - basic.count(None) - 1)   # dims the Ellipsis spans
+    new_shape = []
+    new_index = []
+    k = 0   # input dim
+    for item in basic:
+        if item is None:
+            if k < ndim:
+                new_shape.append(1)
+                item = ALL
+        elif item is Ellipsis:
+            new_shape.extend(shape[k:k + width])
+            k += width
+        else:
+            new_shape.append(shape[k])
+            k += 1
+        new_index.append(item)
+    return arr.reshape(new_shape)[tuple(new_index)]
+
+
+def _unsqueeze_strides(view, basic, input):
+    """``view`` (``input._data[basic]``) rebuilt over the same memory with torch's strides
+    for the dims made by None (see ``_none_view``); NumPy's view when the storage cannot
+    be exported as a buffer."""
+    shape = input._data.shape
+    ndim = len(shape)
+    in_strides = input.stride()
+    strides = list(view.strides)
+    itemsize = view.itemsize
+    width = ndim - (len(basic) - basic.count(None) - 1)
+    k = j = 0   # input dim, output dim
+    for item in basic:
+        if item is None:
+            strides[j] = (shape[k] * in_strides[k] if k < ndim else 1) * itemsize
+            j += 1
+        elif item is Ellipsis:
+            k += width
+            j += width
+        else:
+            k += 1
+            if type(item) is not int:
+                j += 1
+    root = _storage_root(view)
+    try:
+        out = np.ndarray(view.shape, view.dtype, buffer=root, offset=_ptr(view) - _ptr(root),
+                         strides=strides)
+    except (TypeError, ValueError, BufferError):
+        return view
+    if not view.flags.writeable:
+        out.flags.writeable = False
+    return out
+
+
 class IndexBackward0(Node):
     def backward(self, grad):
         return (index_scatter_zeros(grad, self.in_shape, self.index),)
@@ -164,9 +274,13 @@ def getitem(input, index):
             return res
     basic = _basic_index(index, arr.shape)
     if basic is not None:
-        res = make_view(input, arr[basic])
+        if None in basic and arr.size and input._device is not META:
+            view = _none_view(input, basic)
+        else:
+            view = arr[basic]
+        res = make_view(input, view)
         if GRAD.enabled and input._rg:
-            node = record(SliceBackward0, res, (input,))
+            node = record(_view_node(index, basic, arr.shape), res, (input,))
             node.region, node.in_shape = basic, arr.shape
         return res
     _check_advanced(index)

@@ -18,6 +18,7 @@ np.seterr(all="ignore")
 _FROM_NP = D._FROM_NP
 _F32 = np.dtype(np.float32)
 _LOW = (np.dtype(np.float16), D.bfloat16.np)
+_LOW_SET = frozenset(_LOW)  # a hash lookup: cheaper than the tuple's == on hot paths
 _BOOL = np.dtype(np.bool_)
 
 # torch's names for dtypes in "not implemented for 'Float'" messages
@@ -64,6 +65,18 @@ def _in_float32(kernel):
         return kernel(arr)
     run.__name__ = getattr(kernel, "__name__", "kernel")
     return run
+
+
+def _round_to(value, dtype):
+    """A Python number rounded to ``dtype`` and held in float32 (how torch passes alpha
+    and some scalars to its float16/bfloat16 kernels); torch's RuntimeError when a
+    finite number overflows the dtype."""
+    with np.errstate(all="ignore"):
+        r = np.asarray(value, _F32).astype(dtype)
+    if np.isinf(r) and np.isfinite(float(value)):
+        raise RuntimeError(f"value cannot be converted to type {_FROM_NP[dtype].name} "
+                           "without overflow")
+    return r.astype(_F32)
 
 
 def _is_float_array(arr):

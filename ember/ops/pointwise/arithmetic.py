@@ -21,8 +21,8 @@ from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
 from ._common import (_BOOL, _F32, _FROM_NP, _LOW, _apply_binary, _finish, _float_unary,
-                      _is_float_array, _not_implemented, _require_number, _require_tensor,
-                      _wrap)
+                      _LOW_SET, _is_float_array, _not_implemented, _require_number,
+                      _require_tensor, _round_to, _wrap)
 from .ternary import _zero_where
 
 
@@ -82,16 +82,32 @@ def _check_alpha(op, alpha, dtype_cat):
                            "floating point number.")
 
 
+def _with_alpha(op, np_fn, a, b, alpha):
+    """``np_fn(a, alpha * b)`` (a + or - alpha * b) over arrays (or one number) of the
+    result dtype."""
+    dtype = a.dtype if isinstance(a, np.ndarray) else np.asarray(b).dtype
+    if dtype in _LOW:
+        # NOTE: torch rounds alpha (and a number operand) to float16/bfloat16, then
+        # computes a + alpha * b in float32 with one rounding: the product of two
+        # half values is exact in float32, so that is a plain float32 expression.
+        al = _round_to(alpha, dtype)
+        a32 = np.asarray(a, dtype).astype(_F32)
+        b32 = np.asarray(b, dtype).astype(_F32)
+        return _apply_binary(op, np_fn, a32, b32 * al).astype(dtype)
+    return _apply_binary(op, np_fn, a, np.multiply(b, alpha, dtype=dtype))
+
+
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting and promoting as torch."""
     a, b, dev = prep_binary("add", input, other)
     if alpha != 1:
         _check_alpha("add", alpha, _FROM_NP[a.dtype].category if hasattr(a, "dtype") else 2)
-        b = np.multiply(b, alpha, dtype=a.dtype if hasattr(a, "dtype") else None)
-    try:
-        res = _wrap(np.add(a, b), dev)
-    except ValueError:
-        raise U.broadcast_error("add", a, b) from None
+        res = _wrap(_with_alpha("add", np.add, a, b, alpha), dev)
+    else:
+        try:
+            res = _wrap(np.add(a, b), dev)
+        except ValueError:
+            raise U.broadcast_error("add", a, b) from None
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         node = record(AddBackward0, res, (input, other))
         node.alpha = alpha
@@ -120,11 +136,12 @@ def sub(input, other, *, alpha=1, out=None):
         raise _bool_sub_error("sub", a, b)
     if alpha != 1:
         _check_alpha("sub", alpha, _FROM_NP[a.dtype].category if hasattr(a, "dtype") else 2)
-        b = np.multiply(b, alpha, dtype=a.dtype if hasattr(a, "dtype") else None)
-    try:
-        res = _wrap(np.subtract(a, b), dev)
-    except ValueError:
-        raise U.broadcast_error("sub", a, b) from None
+        res = _wrap(_with_alpha("sub", np.subtract, a, b, alpha), dev)
+    else:
+        try:
+            res = _wrap(np.subtract(a, b), dev)
+        except ValueError:
+            raise U.broadcast_error("sub", a, b) from None
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         node = record(SubBackward0, res, (input, other))
         node.alpha = alpha
@@ -142,21 +159,37 @@ def rsub(input, other, *, alpha=1):
     if _is_bool_operand(input) or _is_bool_operand(other):
         raise _bool_sub_error("rsub", a, b)
     if alpha != 1:
-        a = np.multiply(a, alpha, dtype=a.dtype)
-    res = _wrap(_apply_binary("rsub", np.subtract, b, a), dev)
+        res = _wrap(_with_alpha("rsub", np.subtract, b, a, alpha), dev)
+    else:
+        res = _wrap(_apply_binary("rsub", np.subtract, b, a), dev)
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         node = record(RsubBackward1, res, (input, other))
         node.alpha = alpha
     return res
 
 
+def _number_opmath(np_fn, arr, number):
+    """``np_fn(arr, number)`` for a float16/bfloat16 array ``arr`` and a real number.
+
+    NOTE: torch computes it in float32 with the number kept in float32 ("opmath")
+    and rounds once; NumPy's weak-scalar rule would round the number to float16
+    first (and ember's bfloat16 promotion would too).
+    """
+    if isinstance(number, np.generic):
+        number = number.item()
+    return np_fn(arr.astype(_F32), np.float32(number)).astype(arr.dtype)
+
+
 def mul(input, other, *, out=None):
     """input * other."""
     a, b, dev = prep_binary("mul", input, other)
-    try:
-        res = _wrap(np.multiply(a, b), dev)
-    except ValueError:
-        raise U.broadcast_error("mul", a, b) from None
+    if type(other) is not Tensor and a.dtype in _LOW_SET:
+        res = _wrap(_number_opmath(np.multiply, a, other), dev)
+    else:
+        try:
+            res = _wrap(np.multiply(a, b), dev)
+        except ValueError:
+            raise U.broadcast_error("mul", a, b) from None
     if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
         if isinstance(other, Tensor):
             node = record(MulBackward0, res, (input, other), (input, other))
@@ -177,10 +210,13 @@ def div(input, other, *, rounding_mode=None, out=None):
     """input / other; rounding_mode None (true division), 'trunc' or 'floor'."""
     if rounding_mode is None:
         a, b, dev = prep_binary("div", input, other, float_result=True)
-        try:
-            res = _wrap(np.true_divide(a, b), dev)
-        except ValueError:
-            raise U.broadcast_error("div", a, b) from None
+        if type(other) is not Tensor and a.dtype in _LOW_SET:
+            res = _wrap(_number_opmath(np.true_divide, a, other), dev)
+        else:
+            try:
+                res = _wrap(np.true_divide(a, b), dev)
+            except ValueError:
+                raise U.broadcast_error("div", a, b) from None
         if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
             if isinstance(other, Tensor):
                 in_tensor = input if isinstance(input, Tensor) else None

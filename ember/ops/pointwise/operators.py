@@ -92,7 +92,9 @@ def _rmul(self, other):
 
 
 def _rtruediv(self, other):
-    return div(other, self)
+    # NOTE: torch computes ``number / t`` as reciprocal(t) * number, which can differ
+    # from a division in the last bit (and in float16/bfloat16 rounds 1/t first).
+    return mul(reciprocal(self), other)
 
 
 def _where_method(self, condition, y):

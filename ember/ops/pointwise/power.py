@@ -17,7 +17,7 @@ from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
 from ._common import (_BOOL, _F32, _LOW, _apply_binary, _check_int_scalar_fits, _finish,
-                      _not_implemented, _require_number, _wrap, _zeros_like_grad)
+                      _not_implemented, _require_number, _round_to, _wrap, _zeros_like_grad)
 from .ternary import _zero_where
 from .unary import log
 
@@ -93,6 +93,34 @@ def _power_array(arr, e):
     return np.power(arr, e)
 
 
+def _half_power(arr, e, dtype):
+    """arr ** e for a float16/bfloat16 result, computed in float32.
+
+    NOTE: torch rounds the exponent to the result dtype (refusing one that overflows
+    it).  Its bfloat16 shortcuts for 3 and -2 round each step to bfloat16, and its
+    float16 +-0.5 are true powers (pow(-0.0, 0.5) is +0.0, not sqrt's -0.0).  (Its
+    bfloat16 -0.5 rounds sqrt first only outside its vectorized loop; ember keeps
+    the float32 result of the vectorized loop.)
+    """
+    if arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    e32 = _round_to(e, dtype)
+    if dtype == np.float16:
+        if e == 0.5:
+            # NumPy's power takes sqrt for 0.5: pow's +0.0 at -0.0 and +inf at -inf
+            x = arr.astype(_F32)
+            r = np.add(np.sqrt(x), np.float32(0))
+            return np.where(np.isneginf(x), np.float32(np.inf), r)
+        if e == -0.5:
+            return np.power(arr.astype(_F32), e32)
+    elif e == 3:
+        return (arr * arr) * arr
+    elif e == -2:
+        return np.ones((), dtype) / (arr * arr)
+    e = e32.item() if type(e) is builtins.float else e
+    return _power_array(arr.astype(_F32), e)
+
+
 def _int_tensor_power(a, b):
     """Integer a ** b with torch's answers for negative exponents (NumPy raises)."""
     negative = b < 0
@@ -115,8 +143,9 @@ def _pow_arrays(op, a, b, device):
     if dtype.kind in "iu":
         return _apply_binary(op, _int_tensor_power, np.asarray(a), np.asarray(b))
     if dtype in _LOW:
-        a = np.asarray(a, dtype=_F32)
-        b = np.asarray(b, dtype=_F32)
+        # a number base is rounded to float16/bfloat16 first, as torch does
+        a = np.asarray(a, dtype).astype(_F32)
+        b = np.asarray(b, dtype).astype(_F32)
         return _apply_binary(op, np.power, a, b).astype(dtype)
     return _apply_binary(op, np.power, a, b)
 
@@ -129,10 +158,12 @@ def _pow_tensor_scalar(input, e):
         if type(e) is builtins.int and e < 0:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
         _check_int_scalar_fits("pow", e, dtype)
-    work = _F32 if dtype in _LOW else dtype
-    if arr.dtype != work:
-        arr = arr.astype(work)
-    r = _power_array(arr, e)
+    if dtype in _LOW:
+        r = _half_power(arr, e, dtype)
+    else:
+        if arr.dtype != dtype:
+            arr = arr.astype(dtype)
+        r = _power_array(arr, e)
     if r.dtype != dtype:
         r = r.astype(dtype)
     res = _wrap(r, input._device)
