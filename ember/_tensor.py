@@ -237,6 +237,18 @@ class Tensor:
     def is_signed(self):
         return self.dtype.is_signed
 
+    def is_nonzero(self):
+        """Truth value of a one-element tensor (``bool(t)`` with torch's errors)."""
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        if self._data.size > 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return self._data.reshape(-1)[0].item() != 0
+
+    def is_same_size(self, other):
+        """Whether ``other`` has the same shape."""
+        return tuple(self._data.shape) == tuple(other._data.shape)
+
     @property
     def is_sparse(self):
         return False

@@ -415,3 +415,53 @@ OPS += [
     OpInfo("Tensor.__rrshift__", _rshift_reflected, dtypes=INTS, differentiable=False,
            method="__rrshift__"),
 ]
+
+
+# Compositions of the ops above (ember/ops/pointwise/composite.py).
+def _xlogy_samples(dtype):
+    pos = dict(low=0.5, high=3.0)
+    return [
+        SampleInput(T((3, 4)), T((3, 4), **pos)),
+        SampleInput(T((3, 4)), T((4,), **pos)),             # broadcasting
+        SampleInput(T(()), T((2, 3), noncontig=True, **pos)),
+        SampleInput(T((0, 2)), T((2,), **pos)),
+        SampleInput(T((3,)), 2.5),                          # number other
+        SampleInput(2, T((3,), **pos)),                     # number input
+        SampleInput(0, T(array=np.array([NAN, 1.0, 0.0]), requires_grad=False)),
+        SampleInput(T(array=np.array([0.0, 0.0, 2.0, 1.0]), requires_grad=False),
+                    T(array=np.array([0.0, NAN, 0.0, 3.0]), requires_grad=False)),
+    ]
+
+
+def _ldexp_samples(dtype):
+    # NOTE: torch's gradient of ldexp is 0 where an integer exponent is negative (it
+    # computes 2 ** other in integers there); the float-exponent sample covers those
+    exps = dict(dtype="int64", low=0, high=3, requires_grad=False)
+    return [
+        SampleInput(T((3, 4)), T((3, 4), **exps)),
+        SampleInput(T((3, 4)), T((4,), **exps)),
+        SampleInput(T(()), T((2,), **exps)),
+        SampleInput(T((0, 2)), T((2,), **exps)),
+        SampleInput(T((2, 3), noncontig=True), T((2, 3), low=-2.0, high=2.0)),
+    ]
+
+
+def _logaddexp_samples(dtype):
+    special = np.array([INF, -INF, INF, 0.0, -INF, 1.0])
+    return binary_samples(dtype) + [
+        SampleInput(T(array=special, requires_grad=False),
+                    T(array=special[::-1].copy(), requires_grad=False)),
+        SampleInput(T(array=np.array([INF, -INF, 2.0]), requires_grad=False),
+                    T(array=np.array([INF, -INF, 2.0]), requires_grad=False)),
+    ]
+
+
+OPS += [
+    OpInfo("deg2rad", unary_samples, dtypes=ALL, method="deg2rad"),
+    OpInfo("rad2deg", unary_samples, dtypes=ALL, method="rad2deg"),
+    OpInfo("sinc", lambda dt: unary_samples(dt) + _special(dt), dtypes=ALL, method="sinc"),
+    OpInfo("xlogy", _xlogy_samples, dtypes=ALL, method=None),
+    OpInfo("ldexp", _ldexp_samples, dtypes=ALL, method="ldexp"),
+    OpInfo("logaddexp", _logaddexp_samples, dtypes=ALL_FLOATS, method="logaddexp"),
+    OpInfo("logaddexp2", _logaddexp_samples, dtypes=ALL_FLOATS, method="logaddexp2"),
+]

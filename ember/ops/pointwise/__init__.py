@@ -3,6 +3,7 @@
     arithmetic.py  add, sub, rsub, mul, div, true_divide, reciprocal, fmod, remainder,
                    floor_divide, atan2, hypot
     power.py       pow, square, float_power
+    composite.py   deg2rad, rad2deg, sinc, xlogy, ldexp, logaddexp, logaddexp2
     unary.py       neg, positive, exp/log, sqrt/rsqrt, trigonometric and hyperbolic,
                    sigmoid, logit, abs, sign, sgn, signbit
     special.py     erf, erfc, erfinv (their NumPy kernels in _erf.py)
@@ -22,6 +23,7 @@ float16/bfloat16 inputs to composite kernels (sigmoid, erf, pow with a small int
 exponent ...) are computed in float32 and rounded once, as torch's CPU kernels do.
 """
 from . import arithmetic, compare, logical, power, rounding, special, ternary, unary
+from . import composite
 from .arithmetic import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
 from .logical import *  # noqa: F401,F403
@@ -30,6 +32,7 @@ from .rounding import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .ternary import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
+from .composite import *  # noqa: F401,F403
 from .operators import METHODS  # noqa: F401  (importing it binds the methods onto Tensor)
 
 # The graph nodes, by their torch names (``y.grad_fn`` is one of these).
@@ -55,6 +58,6 @@ from .unary import (AbsBackward0, AcosBackward0, AcoshBackward0, AsinBackward0, 
                     SigmoidBackward0, SignBackward0, SinBackward0, SinhBackward0,
                     SqrtBackward0, TanBackward0, TanhBackward0)
 
-__all__ = sorted(set().union(arithmetic.__all__, compare.__all__, logical.__all__,
-                             power.__all__, rounding.__all__, special.__all__,
+__all__ = sorted(set().union(arithmetic.__all__, compare.__all__, composite.__all__,
+                             logical.__all__, power.__all__, rounding.__all__, special.__all__,
                              ternary.__all__, unary.__all__))
