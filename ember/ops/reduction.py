@@ -1043,6 +1043,11 @@ def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=N
                                f"but got: {out.dtype}")
         arr = arr.astype(out._data.dtype, copy=False)
     axes, _ = reduce_dims(input, dim, "logsumexp")
+    if not keepdim and isinstance(dim, (tuple, list)) and not dim and arr.ndim and arr.size:
+        # NOTE: torch reduces everything for dim=() but then fails to write its scalar
+        # into the kept-dims result; it works only with keepdim=True, 0-dim or empty input.
+        raise RuntimeError(f"logsumexp(): output with shape [] doesn't match the broadcast "
+                           f"shape {[1] * arr.ndim}")
     work = _compute(arr)
     if work.size == 0 or _py_any(work.shape[a] == 0 for a in axes):
         out_shape = np.sum(work, axis=axes, keepdims=keepdim).shape
@@ -1099,10 +1104,12 @@ def _vector_norm(op, input, p, dim, keepdim, dtype):
         input = input.to(dtype)
     arr = input._data
     axes, all_dims = reduce_dims(input, dim, op)
-    if math.isinf(p) and (arr.size == 0 or _py_any(arr.shape[a] == 0 for a in axes)):
-        sign = "" if p > 0 else "-"
+    # NOTE: as torch, only a reduced dim of size 0 matters (a (0, 4) input reduced over
+    # dim 1 is fine), and negative orders have no identity either.
+    if (math.isinf(p) or p < 0) and _py_any(arr.shape[a] == 0 for a in axes):
+        order = ("" if p > 0 else "-") + "inf" if math.isinf(p) else f"{p:g}"
         where = "an empty tensor" if all_dims else "an empty dimension"
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {sign}inf norm on {where} "
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on {where} "
                            "because the operation does not have an identity")
     a = np.abs(_compute(arr))
     if p == 0:
@@ -1296,6 +1303,9 @@ class CumminBackward0(_CumSelectBackward):
 def _cum_extreme(op, node_cls, np_acc, input, dim, out):
     U.check_tensor(input, op)
     arr = input._data
+    if arr.size == 0 and isinstance(dim, int) and not isinstance(dim, bool):
+        # NOTE: torch returns an empty input as is, without checking that dim is in range
+        dim = 0
     d = _one_dim(input, dim, op)
     if arr.ndim == 0:
         res = _cum_extreme(op, node_cls, np_acc, input.reshape(1), 0, None)

@@ -491,6 +491,11 @@ def expand(input, *sizes, size=None):
                 f"expand: The expanded size of the tensor ({s}) must match the existing size "
                 f"({cur}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
                 f"sizes: {list(arr.shape)}")
+        elif s < -1:
+            # NOTE: torch makes a tensor with a negative size here (a size-1 dim expanded
+            # to -2); NumPy cannot, so this is an error (not NumPy's ValueError)
+            raise RuntimeError(f"expand: the expanded size of the tensor ({s}) is negative "
+                               f"at dimension {i}.  Target sizes: {list(sizes)}")
     target = tuple(target)
     out = arr.view() if target == arr.shape else np.broadcast_to(arr, target)
     res = make_view(input, out)

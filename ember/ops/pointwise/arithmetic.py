@@ -230,7 +230,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         a, b, dev = prep_binary("div", input, other)
         is_int = _FROM_NP[np.result_type(a, b)].category < D.FLOAT
         if is_int:
-            if np.any(np.asarray(b) == 0) and dev.type != "meta":
+            if np.any(np.asarray(b) == 0) and dev.type != "meta" and _nonempty(a, b):
                 raise RuntimeError("ZeroDivisionError")
             if rounding_mode == "floor":
                 arr = _apply_binary("div", np.floor_divide, a, b)
@@ -398,6 +398,11 @@ class _NotImplementedBackward(Node):
         raise RuntimeError(f"the derivative for '{self.op}' is not implemented.")
 
 
+def _nonempty(a, b):
+    """Whether the broadcast result of ``a`` and ``b`` has any element."""
+    return np.size(a) > 0 and np.size(b) > 0
+
+
 def _integer_division_arrays(op, input, other, kernel):
     """Promoted arrays for fmod/remainder/floor_divide and the result, with torch's
     refusal of bool and of integer division by zero."""
@@ -405,7 +410,8 @@ def _integer_division_arrays(op, input, other, kernel):
     dtype = a.dtype if isinstance(a, np.ndarray) else b.dtype
     if dtype == _BOOL:
         raise _not_implemented(op + "_cpu", dtype)
-    if dtype.kind in "iu" and dev is not META and not np.all(b):
+    # an empty result divides nothing: torch only fails on a zero it actually uses
+    if dtype.kind in "iu" and dev is not META and not np.all(b) and _nonempty(a, b):
         raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
     if dtype in _LOW:
         r = _apply_binary(op, kernel, np.asarray(a, _F32), np.asarray(b, _F32)).astype(dtype)

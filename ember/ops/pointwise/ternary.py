@@ -227,8 +227,10 @@ def _clamp_compute(arr, lo, hi, dtype):
     if lo is not None:
         r = np.maximum(r, lo)
     if hi is not None:
-        r = np.minimum(r, hi, out=r) if r is not arr and type(r) is np.ndarray \
-            else np.minimum(r, hi)
+        # in place only when max does not broadcast the result any larger
+        in_place = r is not arr and type(r) is np.ndarray and \
+            np.broadcast_shapes(r.shape, np.shape(hi)) == r.shape
+        r = np.minimum(r, hi, out=r) if in_place else np.minimum(r, hi)
     if r is arr:
         r = arr.copy()
     if r.dtype != dtype:
