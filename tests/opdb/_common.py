@@ -87,3 +87,16 @@ def torch_to_numpy(t):
 
 def dtype_name(dt):
     return str(dt).split(".")[-1]
+
+
+_TORCH_ERRORS = (RuntimeError, TypeError, ValueError, IndexError, NotImplementedError)
+
+
+def assert_rejects_like_torch(torch_exc, call_ember, ctx):
+    """torch raised ``torch_exc``: ember must raise too, a torch-like type, never NumPy's."""
+    import pytest
+    with pytest.raises(Exception) as info:
+        call_ember()
+    assert not type(info.value).__module__.startswith("numpy"), ctx
+    assert isinstance(info.value, type(torch_exc)) or type(torch_exc) in _TORCH_ERRORS, \
+        f"{ctx}: torch raised {type(torch_exc).__name__}, ember {type(info.value).__name__}"
