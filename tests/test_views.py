@@ -595,3 +595,21 @@ def test_none_index_view_shares_memory_like_torch():
                 _np(w).tolist(), v._base is x._base)
     t_res, e_res = _both(run)
     assert e_res == t_res
+
+
+def test_expanded_views_writes_like_torch():
+    """A single element selected from an expanded view is writable; writing the aliased
+    expanded tensor in place is refused; fill_ writes every alias (found by hypothesis)."""
+    import numpy as np
+    out = []
+    for L in (torch, ember):
+        base = L.tensor(3.0)
+        v = base.unsqueeze(0).expand(2).select(0, 0)
+        v.mul_(-1)
+        e = L.zeros(1, 3)
+        ex = e.expand(2, 3)
+        with pytest.raises(RuntimeError):
+            ex.mul_(2)
+        ex.fill_(5.0)
+        out.append((base.item(), np.asarray(e.tolist()).tolist(), base._version))
+    assert out[0] == out[1]

@@ -66,9 +66,11 @@ def write_result(self, result_arr, op):
                 f"{list(b) if b is not None else list(result_arr.shape)}")
     result_arr = U.to_result_dtype(op, result_arr, self)
     if self._device.type != "meta":
+        if U.has_internal_overlap(data):
+            raise U.overlap_error(op)
         if not data.flags.writeable:
-            raise RuntimeError(f"{op}: the tensor's memory is read-only (an expanded or "
-                               "broadcast view cannot be written in place)")
+            raise RuntimeError(f"{op}: the tensor's memory is read-only (shape "
+                               f"{list(data.shape)}, dtype {self.dtype})")
         if result_arr is not data:
             np.copyto(data, result_arr, casting="unsafe")
     self._bump_version()

@@ -266,3 +266,15 @@ def broadcast_error(op, a, b):
                 f"{op}: The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) "
                 f"at non-singleton dimension {i} (shapes {list(sa)} and {list(sb)})")
     return RuntimeError(f"{op}: shapes {list(sa)} and {list(sb)} are not broadcastable")
+
+
+def has_internal_overlap(arr):
+    """Whether several elements of ``arr`` share memory (a zero stride over a dim > 1, as
+    expand makes); torch refuses in-place writes into such tensors."""
+    return arr.size > 1 and any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape))
+
+
+def overlap_error(op):
+    return RuntimeError(f"{op}: unsupported operation: more than one element of the written-to "
+                        "tensor refers to a single memory location. Please clone() the tensor "
+                        "before performing the operation.")

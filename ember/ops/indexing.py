@@ -387,16 +387,18 @@ def _copy_compute(self, src):
     return res
 
 
-def _write_no_grad(self, region, src_arr, op):
-    """Write ``src_arr`` (broadcast, cast) into ``region`` (self's memory) and bump its version."""
+def _write_no_grad(self, region, src_arr, op, allow_overlap=False):
+    """Write ``src_arr`` (broadcast, cast) into ``region`` (self's memory) and bump its version.
+
+    ``allow_overlap``: fill_ may write an expanded view (every alias gets the value), as torch.
+    """
     if src_arr.shape != region.shape and not _broadcasts_to(src_arr.shape, region.shape):
         raise RuntimeError(f"{op}(): The size of tensor a ({list(region.shape)}) must match "
                            f"the size of tensor b ({list(src_arr.shape)})")
     if self._device is not META:
-        if not region.flags.writeable:
-            raise RuntimeError(f"{op}(): unsupported operation: more than one element of the "
-                               "written-to tensor refers to a single memory location. Please "
-                               "clone() the tensor before performing the operation.")
+        if not region.flags.writeable or (not allow_overlap
+                                          and U.has_internal_overlap(region)):
+            raise U.overlap_error(f"{op}()")
         if src_arr.ndim == 0 and src_arr.dtype == region.dtype:
             region.fill(src_arr)
         else:
@@ -497,7 +499,7 @@ def fill_(self, value):
         alias = _writable_alias(data)
         if alias is not None:
             data = alias
-    return _write_no_grad(self, data, src_arr, "fill_")
+    return _write_no_grad(self, data, src_arr, "fill_", allow_overlap=True)
 
 
 def _writable_alias(arr):

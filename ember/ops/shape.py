@@ -497,7 +497,7 @@ def expand(input, *sizes, size=None):
             raise RuntimeError(f"expand: the expanded size of the tensor ({s}) is negative "
                                f"at dimension {i}.  Target sizes: {list(sizes)}")
     target = tuple(target)
-    out = arr.view() if target == arr.shape else np.broadcast_to(arr, target)
+    out = arr.view() if target == arr.shape else _expanded_array(arr, target)
     res = make_view(input, out)
     if GRAD.enabled and input._rg:
         record(ExpandBackward0, res, (input,)).in_shape = arr.shape
@@ -507,6 +507,20 @@ def expand(input, *sizes, size=None):
 def expand_as(input, other):
     """``input.expand(other.size())``."""
     return expand(input, _shape_of_other(other, "expand_as"))
+
+
+def _expanded_array(arr, target):
+    """A zero-stride view of ``arr`` with shape ``target``, writable like ``arr``.
+
+    NOTE: np.broadcast_to would mark it read-only, but torch lets a single element of
+    an expanded tensor be written (e.g. after select); writes into the aliased
+    elements themselves are refused by the in-place machinery (has_internal_overlap).
+    """
+    lead = len(target) - arr.ndim
+    strides = [0] * lead + [0 if cur == 1 and s != 1 else st
+                            for cur, s, st in zip(arr.shape, target[lead:], arr.strides)]
+    return np.lib.stride_tricks.as_strided(arr, target, strides,
+                                           writeable=arr.flags.writeable)
 
 
 def broadcast_to(input, size):
