@@ -271,7 +271,9 @@ def broadcast_error(op, a, b):
 def has_internal_overlap(arr):
     """Whether several elements of ``arr`` share memory (a zero stride over a dim > 1, as
     expand makes); torch refuses in-place writes into such tensors."""
-    return arr.size > 1 and any(st == 0 and n > 1 for st, n in zip(arr.strides, arr.shape))
+    strides = arr.strides
+    return (0 in strides and arr.size > 1
+            and any(st == 0 and n > 1 for st, n in zip(strides, arr.shape)))
 
 
 def overlap_error(op):
