@@ -25,7 +25,7 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .ops import *  # noqa: F401,F403  (the op functions: add, sum, reshape, ...)
 from .ops import __all__ as _ops_all
 
-from . import cuda
+from . import cuda, fft, linalg, nn, optim, testing, utils
 
 __version__ = "0.1.0"
 

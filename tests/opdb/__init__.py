@@ -105,8 +105,13 @@ def _resolve(mod, name):
 
 
 def all_ops():
-    from . import creation, linalg, pointwise, reduction, shape  # noqa: F401
+    """Every OpInfo of every family module in this package (any module with ``OPS``)."""
+    import importlib
+    import pkgutil
     ops = []
-    for mod in (pointwise, reduction, shape, creation, linalg):
-        ops.extend(mod.OPS)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        ops.extend(getattr(mod, "OPS", ()))
     return ops

@@ -1,0 +1,3 @@
+"""ember.fft: discrete Fourier transforms (torch.fft's names)."""
+
+__all__ = []

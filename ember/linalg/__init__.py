@@ -1,0 +1,3 @@
+"""ember.linalg: norms, solvers, decompositions (torch.linalg's names)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""linear, bilinear."""
+
+__all__ = []

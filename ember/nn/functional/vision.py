@@ -1,0 +1,3 @@
+"""interpolate, pixel_shuffle, unfold/fold."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Weight initialisation (ember.nn.init), torch's schemes and defaults."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Conv1d/2d/3d, ConvTranspose1d/2d."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""BatchNorm, LayerNorm, GroupNorm, RMSNorm, InstanceNorm, LocalResponseNorm."""
+
+__all__ = []

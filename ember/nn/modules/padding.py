@@ -1,0 +1,3 @@
+"""Zero/Constant/Reflection/Replication/Circular padding layers."""
+
+__all__ = []

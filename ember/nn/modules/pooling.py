@@ -1,0 +1,3 @@
+"""Max/Avg/Adaptive pooling, MaxUnpool."""
+
+__all__ = []

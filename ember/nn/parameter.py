@@ -1,0 +1,3 @@
+"""Parameter, Buffer."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""ember.testing: assert_close with torch's default tolerances."""
+
+__all__ = []

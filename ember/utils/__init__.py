@@ -1,0 +1,2 @@
+"""``ember.utils``: data loading and interop helpers."""
+from . import data, dlpack

@@ -1,0 +1,3 @@
+"""DLPack interop: to_dlpack / from_dlpack."""
+
+__all__ = []
