@@ -1,6 +1,6 @@
 """Run ember's benchmark workloads and write BENCHMARKS.md at the repository root.
 
-    python benchmarks/run.py            # full run, about 2-3 minutes on 2 cores
+    python benchmarks/run.py            # full run, about 4-5 minutes on 2 cores
     python benchmarks/run.py --quick    # fewer repetitions, a smoke test
     python benchmarks/run.py --no-write # print only
 
@@ -23,7 +23,7 @@ import time
 import _timing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORKLOADS = ("op_overhead", "matmul")       # timed per thread setting
+WORKLOADS = ("op_overhead", "matmul", "workloads")   # timed per thread setting (workloads: mlp, cnn)
 THREAD_SETTINGS = ("1", "default")
 
 

@@ -25,7 +25,14 @@ from ._random import (Generator, default_generator, get_rng_state, initial_seed,
 from .ops import *  # noqa: F401,F403  (the op functions: add, sum, reshape, ...)
 from .ops import __all__ as _ops_all
 
-from . import cuda, fft, linalg, nn, optim, testing, utils
+from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
+                       set_num_threads)
+from . import cuda, fft, linalg, nn, optim, special, testing, utils
+from ._torch_nn_functions import *  # noqa: F401,F403  (torch.relu, torch.layer_norm ...)
+from .utils.dlpack import from_dlpack  # torch.from_dlpack lives at the top level
+from .nn.functional.distance import cdist  # torch.cdist lives at the top level
+from . import safetensors, serialization
+from .serialization import load, save
 
 __version__ = "0.1.0"
 

@@ -27,7 +27,7 @@ def _rebuild_tensor(array, dtype_name, device, requires_grad, shape=None):
     if dev is META:
         t = _wrap(meta_array(shape, dtype.np), META)
     else:
-        t = _wrap(np.ascontiguousarray(array).astype(dtype.np, copy=False), dev)
+        t = _wrap(np.asarray(array, order="C").astype(dtype.np, copy=False), dev)
     if requires_grad:
         t._rg = True
     return t
@@ -37,7 +37,7 @@ def reduce_tensor(t):
     dtype = t.dtype
     if t._device is META:
         return (_rebuild_tensor, (None, dtype.name, "meta", t._rg, t._data.shape))
-    arr = np.ascontiguousarray(t._data)
+    arr = np.asarray(t._data, order="C")   # ascontiguousarray would make 0-dim 1-dim
     if dtype is D.bfloat16:  # pickle the raw bits: loads without ml_dtypes' pickling
         arr = arr.view(np.uint16)
         return (_rebuild_bf16, (arr, str(t._device), t._rg))

@@ -27,7 +27,14 @@ from opdb._common import (_NP, TOL, assert_rejects_like_torch, dtype_name, ember
 _SKIP = {"rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial",
          "rand_like", "randn_like", "randint_like", "poisson", "empty", "empty_like",
          "empty_strided", "Tensor.__getitem__", "as_strided"}
-OPS = [op for op in all_ops() if op.name not in _SKIP]
+# torch's Hurwitz-zeta kernel (polygamma, special.zeta) returns artifacts at the poles
+# (polygamma(1, -2) = 1.6e32 rather than inf) and at extreme arguments (zeta(1e30, 1e30)
+# = nan rather than 0); the registry checks both on their proper domain.
+_SKIP |= {"polygamma", "special.zeta"}
+# The fuzzer's special values are real numbers: complex dtypes are left to the registry.
+OPS = [dataclasses.replace(op, dtypes=tuple(d for d in op.dtypes if not d.startswith("complex")))
+       for op in all_ops()
+       if op.name not in _SKIP and any(not d.startswith("complex") for d in op.dtypes)]
 
 _FLOAT_SPECIALS = [0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 100.0, np.nan, np.inf, -np.inf,
                    1e30, -1e30, 1e-30, 5e-324, 1e300]

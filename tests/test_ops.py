@@ -51,7 +51,8 @@ def _materialize(sample, dtype, lib, seed, grad=False, device="cpu"):
 
 
 def dtype_name_is_float(arr):
-    return str(arr.dtype) in ("float16", "bfloat16", "float32", "float64")
+    return str(arr.dtype) in ("float16", "bfloat16", "float32", "float64", "complex64",
+                              "complex128")
 
 
 def _flatten(out):
@@ -124,6 +125,8 @@ def _grad_outputs(outs, seed, lib):
     res = []
     for o in outs:
         arr = rng.standard_normal(tuple(o.shape))
+        if o.dtype.is_complex:
+            arr = np.asarray(arr + 1j * rng.standard_normal(tuple(o.shape)))
         if lib == "torch":
             res.append(torch.from_numpy(arr).to(o.dtype))
         else:
@@ -224,8 +227,10 @@ def _positional(op, args, kwargs):
             else:
                 _set(a, slot[1:], leaf)
         out = op.get_ember()(*_deep_tuple(a, args), **kw)
-        return tuple(o for o in _flatten(out) if isinstance(o, ember.Tensor)
-                     and o.dtype.is_floating_point)
+        # complex outputs are checked through their (real, imag) view
+        return tuple(ember.view_as_real(o.resolve_conj()) if o.dtype.is_complex else o
+                     for o in _flatten(out) if isinstance(o, ember.Tensor)
+                     and (o.dtype.is_floating_point or o.dtype.is_complex))
     return fn
 
 

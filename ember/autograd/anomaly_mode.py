@@ -5,6 +5,7 @@ it, a backward formula returning NaN raises naming the node, and an error inside
 backward formula is preceded by a warning showing that forward stack.  It slows
 everything down; it is for debugging, as in torch.
 """
+import os
 import traceback
 import warnings
 
@@ -80,26 +81,34 @@ class set_detect_anomaly(_GradModeContext):
         return set_detect_anomaly(self.mode, self.check_nan)
 
 
+_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 def record_trace(node):
-    """Remember where in the forward pass ``node`` was made."""
-    node._forward_trace = "".join(traceback.format_stack()[:-3])
+    """Remember where in the forward pass ``node`` was made: the user's frames only
+    (ember's own frames are dropped, as torch's trace shows no C++ frames)."""
+    frames = [f for f in traceback.extract_stack()[:-1]
+              if not os.path.abspath(f.filename).startswith(_EMBER_DIR)]
+    node._forward_trace = "".join(traceback.format_list(frames))
+    node.metadata["traceback_"] = frames
 
 
 def checked_call(call, node, *args):
-    """Run a node's backward with anomaly checks."""
+    """Run a node's backward with anomaly checks: on an error or a NaN gradient, warn with
+    the forward trace of the node, then raise."""
     try:
         outs = call(node, *args)
+        if outs is not None and STATE.check_nan:
+            for i, g in enumerate(outs):
+                if g is not None and _has_nan(g._data):
+                    raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
+                                       f"{i}th output.")
     except Exception:
         trace = node.__dict__.get("_forward_trace")
         if trace:
             warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
                           f"caused the error:\n{trace}", stacklevel=2)
         raise
-    if outs is not None and STATE.check_nan:
-        for i, g in enumerate(outs):
-            if g is not None and _has_nan(g._data):
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
-                                   f"{i}th output.")
     return outs
 
 

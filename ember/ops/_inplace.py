@@ -246,11 +246,16 @@ class CopySlices(Node):
         k = self.self_index
         g_self = res[k] if len(res) > k else None
         if g_self is not None:
-            shape = index.shape
+            shape = index.view_shape
             if g_self._data.shape != shape:
                 g_self = U.sum_to_shape(g_self, shape)
-            if g_self._data.dtype != grad._data.dtype:
-                g_self = g_self.to(grad.dtype)
+            view_dtype = grad.dtype
+            if index.base_complex:
+                view_dtype = view_dtype.to_real()
+            elif index.view_complex:
+                view_dtype = view_dtype.to_complex()
+            if g_self._data.dtype != view_dtype.np:
+                g_self = g_self.to(view_dtype)
         return res[:k] + (region_put(grad, index, g_self),) + res[k + 1:]
 
     def release(self):
@@ -285,12 +290,15 @@ def _addresses(arr):
 class ViewIndex:
     """Flat C-order positions in a base of a view's elements, and whether they repeat."""
 
-    __slots__ = ("array", "unique", "shape")
+    __slots__ = ("array", "unique", "shape", "view_shape", "base_complex", "view_complex")
 
     def __init__(self, array, unique):
         self.array = array
         self.unique = unique
-        self.shape = array.shape
+        self.shape = self.view_shape = array.shape
+        # A real view of a complex base (view_as_real, .real, .imag) or a complex view of
+        # a real one (view_as_complex): positions are in the (real, imag) pairs' layout.
+        self.base_complex = self.view_complex = False
 
 
 def view_index(base_arr, view_arr, device=None):
@@ -300,8 +308,10 @@ def view_index(base_arr, view_arr, device=None):
         return None
     if view_arr.size == 0:
         return ViewIndex(np.zeros(view_arr.shape, dtype=np.int64), True)
-    if base_arr.size == 0 or base_arr.dtype.itemsize != view_arr.dtype.itemsize:
+    if base_arr.size == 0:
         return None
+    if base_arr.dtype.itemsize != view_arr.dtype.itemsize:
+        return _mixed_view_index(base_arr, view_arr)
     item = base_arr.itemsize
     addr = _addresses(view_arr)
     if base_arr.flags.c_contiguous:
@@ -321,6 +331,37 @@ def view_index(base_arr, view_arr, device=None):
     return ViewIndex(index, unique)
 
 
+def _mixed_view_index(base_arr, view_arr):
+    """view_index of a real view of a complex base, or a complex view of a real base."""
+    base_complex, view_complex = base_arr.dtype.kind == "c", view_arr.dtype.kind == "c"
+    if base_complex == view_complex:
+        return None
+    from .complexops import _real_view_array
+    base_pairs = _real_view_array(base_arr) if base_complex else base_arr
+    view_pairs = _real_view_array(view_arr) if view_complex else view_arr
+    if base_pairs.dtype != view_pairs.dtype:
+        return None
+    index = view_index(base_pairs, view_pairs)
+    if index is not None:
+        index.view_shape = view_arr.shape
+        index.base_complex, index.view_complex = base_complex, view_complex
+    return index
+
+
+def _as_pairs(t, is_complex):
+    if not is_complex:
+        return t
+    from .complexops import _view_as_real
+    return _view_as_real(t)
+
+
+def _from_pairs(t, is_complex):
+    if not is_complex:
+        return t
+    from .complexops import _view_as_complex
+    return _view_as_complex(t, "view_as_complex")
+
+
 def _no_overlap(arr):
     # Sufficient test: with dims sorted by stride, each stride steps past everything
     # the smaller dims span.
@@ -334,22 +375,29 @@ def _no_overlap(arr):
 
 class _GatherBackward(Node):
     def backward(self, grad):
-        return (scatter(grad, self.index, self.in_shape),)
+        return (_scatter(grad, self.index, self.in_shape),)
 
 
 class _ScatterBackward(Node):
     def backward(self, grad):
-        return (gather(grad, self.index),)
+        return (_gather(grad, self.index),)
 
 
 class _RegionPutBackward(Node):
     def backward(self, grad):
         index = self.index
-        return region_put(grad, index, None), gather(grad, index)
+        return _region_put(grad, index, None), _gather(grad, index)
 
 
 def gather(t, index):
     """Elements of ``t`` at flat C-order positions ``index`` (shape of index)."""
+    if index.base_complex or index.view_complex:
+        pairs = _gather(_as_pairs(t, index.base_complex), index)
+        return _from_pairs(pairs, index.view_complex)
+    return _gather(t, index)
+
+
+def _gather(t, index):
     arr = t._data
     flat = arr.reshape(-1)
     res = U.wrap(flat.take(index.array), t._device)
@@ -362,6 +410,14 @@ def gather(t, index):
 
 def scatter(t, index, shape):
     """zeros(shape) with ``t`` added at flat positions ``index`` (repeats accumulate)."""
+    if index.base_complex or index.view_complex:
+        pair_shape = tuple(shape) + (2,) if index.base_complex else shape
+        pairs = _scatter(_as_pairs(t, index.view_complex), index, pair_shape)
+        return _from_pairs(pairs, index.base_complex)
+    return _scatter(t, index, shape)
+
+
+def _scatter(t, index, shape):
     out = np.zeros(shape, dtype=t._data.dtype)
     flat = out.reshape(-1)
     if index.unique:
@@ -376,6 +432,15 @@ def scatter(t, index, shape):
 
 def region_put(t, index, value):
     """A copy of ``t`` with the positions ``index`` set to ``value`` (zeros if None)."""
+    if index.base_complex or index.view_complex:
+        if value is not None:
+            value = _as_pairs(value, index.view_complex)
+        pairs = _region_put(_as_pairs(t, index.base_complex), index, value)
+        return _from_pairs(pairs, index.base_complex)
+    return _region_put(t, index, value)
+
+
+def _region_put(t, index, value):
     out = np.array(t._data, copy=True, order="C")
     out.reshape(-1)[index.array] = 0 if value is None else value._data
     res = U.wrap(out, t._device)

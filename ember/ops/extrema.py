@@ -121,6 +121,12 @@ def _select_along(op, node_cls, input, dim, keepdim, pick, out):
     return result
 
 
+def _refuse_complex(input, op):
+    # complex numbers have no order (NumPy's would be lexicographic)
+    if input._data.dtype.kind == "c":
+        raise RuntimeError(f"{op}(): does not support complex input (got {input.dtype})")
+
+
 def _pick_arg(np_arg):
     def pick(a, d):
         return np.expand_dims(np_arg(a, axis=d), d)
@@ -160,6 +166,7 @@ def max(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _dim_aliases("max", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "max")
+    _refuse_complex(input, "max")
     if isinstance(dim, Tensor):
         return _binary_extreme("max", "maximum", input, dim, out)
     if dim is None:
@@ -179,6 +186,7 @@ def min(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _dim_aliases("min", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "min")
+    _refuse_complex(input, "min")
     if isinstance(dim, Tensor):
         return _binary_extreme("min", "minimum", input, dim, out)
     if dim is None:
@@ -190,6 +198,7 @@ def min(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
 
 def _amax_amin(op, node_cls, np_fn, input, dim, keepdim, out):
     U.check_tensor(input, op)
+    _refuse_complex(input, op)
     arr = input._data
     axes, all_dims = reduce_dims(input, dim, op)
     _check_nonempty_dims(arr, axes, op, all_dims)
@@ -255,6 +264,7 @@ def aminmax(input, *, dim=None, keepdim=False, out=None, axis=None, keepdims=Non
 
 def _arg_extreme(op, np_fn, input, dim, keepdim, out):
     U.check_tensor(input, op)
+    _refuse_complex(input, op)
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError(f"\"{op}_cpu\" not implemented for 'Bool'")

@@ -12,6 +12,8 @@ that autograd sees them (CopySlices on the base of a view).
 
 __all__ = ["diagonal_scatter", "select_scatter", "slice_scatter"]
 
+import warnings
+
 import ml_dtypes
 import numpy as np
 
@@ -71,7 +73,8 @@ def _basic_index(index, shape):
             ellipsis_at = dim
             out.append(Ellipsis)
         elif kind is int or isinstance(item, np.integer) or (
-                kind is Tensor and item._data.ndim == 0 and item.dtype.category == D.INT):
+                kind is Tensor and item._data.ndim == 0 and item.dtype.category == D.INT
+                and item._data.dtype != np.uint8):
             out.append(int(item))
             dim += 1
         else:
@@ -238,16 +241,142 @@ def _to_numpy_index(index):
 
 def _to_numpy_index_item(i):
     if isinstance(i, Tensor):
+        if i._data.dtype == np.uint8:
+            # NOTE: torch reads a uint8 index tensor as a bool mask (deprecated, warns)
+            warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                          "dtype torch.bool instead.", UserWarning, stacklevel=4)
+            return i._data.astype(np.bool_)
         return i._data
     if isinstance(i, list):
         return np.asarray([x.item() if isinstance(x, Tensor) else x for x in i])
     return i
 
 
+def _legacy_tuple(index):
+    """A list index read as torch reads it.
+
+    NOTE: torch (like NumPy before 1.23) takes a short list holding a sequence, tensor,
+    slice, None or Ellipsis as a tuple of indices (``x[[[0], [1]]]`` is ``x[[0], [1]]``),
+    with a deprecation warning; other lists are one integer or bool index.
+    """
+    if len(index) >= 32:
+        return index
+    for item in index:
+        if (isinstance(item, (list, tuple, Tensor, slice, np.ndarray)) or item is None
+                or item is Ellipsis):
+            warnings.warn("Using a non-tuple sequence for multidimensional indexing is "
+                          "deprecated and will be changed in pytorch 2.9; use x[tuple(seq)] "
+                          "instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                          "index, x[torch.tensor(seq)], which will result either in an error or "
+                          "a different result", UserWarning, stacklevel=3)
+            return tuple(index)
+    return index
+
+
+def _is_int_item(item):
+    if type(item) is int or isinstance(item, np.integer):
+        return True
+    return (type(item) is Tensor and item._data.ndim == 0
+            and item.dtype.category == D.INT and item._data.dtype != np.uint8)
+
+
+def _split_ints(index):
+    """For an advanced index holding integers: (the basic index of those integers, the
+    rest), or None when it holds none.
+
+    NOTE: torch applies integers as ``select`` before any tensor index, so they never
+    join the advanced indices (NumPy would broadcast them with the index arrays, which
+    moves the advanced dims elsewhere: ``x[:, 0, ..., [1]]`` differs).
+    """
+    if type(index) is not tuple or not any(_is_int_item(i) for i in index):
+        return None
+    ints = []
+    rest = []
+    for item in index:
+        if _is_int_item(item):
+            ints.append(int(item))
+            continue
+        rest.append(item)
+        if item is None or type(item) is bool or isinstance(item, np.bool_):
+            continue            # makes a dim, consumes none
+        if item is Ellipsis:
+            ints.append(Ellipsis)
+            continue
+        ints.extend([ALL] * _width(item))
+    return tuple(ints), tuple(rest)
+
+
+def _width(item):
+    """How many dims an index item (not int, None, Ellipsis or bool) consumes."""
+    if isinstance(item, Tensor) and item._data.dtype in (np.bool_, np.uint8):
+        return item._data.ndim
+    if isinstance(item, (list, np.ndarray)):
+        arr = np.asarray(_to_numpy_index_item(item))
+        return arr.ndim if arr.dtype == np.bool_ else 1
+    return 1
+
+
+def _drop_empty_ellipsis(index, ndim):
+    """``index`` without an Ellipsis that spans no dims.
+
+    NOTE: for torch such an Ellipsis does not separate the advanced indices around it
+    (they stay in place); NumPy would move them to the front.
+    """
+    if type(index) is not tuple or not any(item is Ellipsis for item in index):
+        return index
+    used = 0
+    for item in index:
+        if item is None or item is Ellipsis or type(item) is bool or isinstance(item, np.bool_):
+            continue
+        used += 1 if _is_int_item(item) else _width(item)
+    if used != ndim:
+        return index
+    return tuple(item for item in index if item is not Ellipsis)
+
+
+def _check_byte_mask_fill(index, value):
+    """NOTE: torch writes one value through a lone mask index with masked_fill_, which
+    refuses uint8 masks (plain getitem accepts them)."""
+    items = index if type(index) is tuple else (index,)
+    arrays = [i for i in items if isinstance(i, (Tensor, list, np.ndarray, bool, np.bool_))]
+    if (len(arrays) == 1 and isinstance(arrays[0], Tensor) and arrays[0]._data.dtype == np.uint8
+            and (_is_scalar(value) or (isinstance(value, Tensor) and value._data.size == 1))):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           "torch.uint8")
+
+
+def _check_empty_masks(index, shape):
+    """IndexError for a bool mask whose shape differs from the dims it covers.
+
+    NumPy skips this check when the indexed array is empty; torch does not.
+    """
+    items = index if type(index) is tuple else (index,)
+    used = sum(0 if (i is None or i is Ellipsis or type(i) is bool or isinstance(i, np.bool_))
+               else 1 if _is_int_item(i) else _width(i) for i in items)
+    dim = 0
+    for item in items:
+        if item is None or type(item) is bool or isinstance(item, np.bool_):
+            continue
+        if item is Ellipsis:
+            dim += len(shape) - used
+            continue
+        mask = _to_numpy_index_item(item) if isinstance(item, (Tensor, list)) else item
+        width = _width(item) if not _is_int_item(item) else 1
+        if isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.ndim:
+            covered = tuple(shape[dim:dim + width])
+            if mask.shape != covered:
+                raise IndexError(f"The shape of the mask {list(mask.shape)} at index {dim} does "
+                                 f"not match the shape of the indexed tensor {list(shape)}")
+        dim += width
+
+
+_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.uint8), np.dtype(np.bool_))
+
+
 def _check_advanced(index):
     items = index if isinstance(index, tuple) else (index,)
     for it in items:
-        if isinstance(it, Tensor) and it.dtype.category not in (D.INT, D.BOOL):
+        if isinstance(it, Tensor) and it._data.dtype not in _INDEX_DTYPES:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors "
                              f"(got {it.dtype})")
         if isinstance(it, slice) and it.step is not None and it.step <= 0:
@@ -264,6 +393,8 @@ def getitem(input, index):
         arr = input._data
     except AttributeError:
         check_tensor(input, "__getitem__", "self")
+    if type(index) is list:
+        index = _legacy_tuple(index)
     if type(index) is int and arr.ndim:
         size = arr.shape[0]
         if -size <= index < size:
@@ -284,6 +415,12 @@ def getitem(input, index):
             node.region, node.in_shape = basic, arr.shape
         return res
     _check_advanced(index)
+    split = _split_ints(index)
+    if split is not None:
+        return getitem(getitem(input, split[0]), split[1])
+    index = _drop_empty_ellipsis(index, arr.ndim)
+    if arr.size == 0:
+        _check_empty_masks(index, arr.shape)
     np_index = _to_numpy_index(index)
     try:
         out = arr[np_index]
@@ -302,9 +439,25 @@ def setitem(input, index, value):
     >>> x[0, 1:] = 5.0
     """
     arr = input._data
+    if type(index) is list:
+        index = _legacy_tuple(index)
     basic = _basic_index(index, arr.shape)
     if basic is None:
         _check_advanced(index)
+        split = _split_ints(index)
+        if split is not None:
+            setitem(getitem(input, split[0]), split[1], value)
+            return
+        index = _drop_empty_ellipsis(index, arr.ndim)
+        _check_byte_mask_fill(index, value)
+        if isinstance(value, Tensor):
+            if value._data.dtype != arr.dtype:
+                raise RuntimeError(f"Index put requires the source and destination dtypes "
+                                   f"match, got {input.dtype} for the destination and "
+                                   f"{value.dtype} for the source.")
+        elif not _is_scalar(value):
+            raise TypeError(f"can't assign a {type(value).__name__} to a tensor of dtype "
+                            f"{input.dtype} at an advanced index")
         apply_inplace(input, "index_put_", lambda s: index_put(s, index, value),
                       (input, value))
         return
@@ -336,25 +489,60 @@ def _value_array(value, np_dtype):
 
 
 class IndexPutBackward0(Node):
+    accumulate = False
+
     def backward(self, grad):
-        mask = np.ones(self.in_shape, dtype=grad._data.dtype)
-        mask[_to_numpy_index(self.index)] = 0
-        g_self = grad * U.wrap(mask, grad._device)
-        g_value = getitem(grad, self.index)
+        nf = self.next_functions
+        g_self = g_value = None
+        if nf[0][0] is not None:
+            if self.accumulate:
+                g_self = grad
+            else:
+                mask = np.ones(self.in_shape, dtype=grad._data.dtype)
+                mask[_to_numpy_index(self.index)] = 0
+                g_self = grad * U.wrap(mask, grad._device)
+        if len(nf) > 1 and nf[1][0] is not None:
+            g_value = getitem(grad, self.index)
         return g_self, g_value
 
 
-def index_put(input, index, value):
+def _ufunc_index(np_index):
+    """``np_index`` with bool arrays replaced by their nonzero positions (ufunc.at takes
+    integer arrays only)."""
+    items = np_index if isinstance(np_index, tuple) else (np_index,)
+    out = []
+    for item in items:
+        if isinstance(item, np.ndarray) and item.dtype == np.bool_ and item.ndim:
+            out.extend(np.nonzero(item))
+        else:
+            out.append(item)
+    return tuple(out)
+
+
+def index_put(input, index, value, accumulate=False):
+    """A copy of ``input`` with ``value`` written at a getitem-style ``index`` (summed into
+    it with ``accumulate=True``; repeated indices then add up)."""
     out = input._data.copy()
     v = value._data if isinstance(value, Tensor) else value
+    np_index = _to_numpy_index(index)
     try:
-        out[_to_numpy_index(index)] = v
-    except (IndexError, ValueError) as e:
+        if input._device is META:
+            pass
+        elif accumulate:
+            target_shape = out[np_index].shape
+            v = np.broadcast_to(np.asarray(v), target_shape)
+            np.add.at(out, _ufunc_index(np_index), v.astype(out.dtype, copy=False))
+        else:
+            out[np_index] = v
+    except IndexError as e:
         raise IndexError(f"index_put_(): {e} (tensor of shape {list(input.shape)})") from None
+    except ValueError as e:
+        raise RuntimeError(f"index_put_(): shape mismatch: {e} (tensor of shape "
+                           f"{list(input.shape)}, values of shape {list(np.shape(v))})") from None
     res = U.wrap(out, input._device)
     if GRAD.enabled and (input._rg or getattr(value, "_rg", False)):
         node = record(IndexPutBackward0, res, (input, value if isinstance(value, Tensor) else None))
-        node.in_shape, node.index = input._data.shape, index
+        node.in_shape, node.index, node.accumulate = input._data.shape, index, accumulate
     return res
 
 

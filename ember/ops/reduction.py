@@ -475,6 +475,10 @@ def _exclusive_prod_array(x, dim):
 
 def _prod_grad(x, result, grad_keep, dim):
     """Gradient of prod over ``dim`` (None: all) given restored grad and result."""
+    if x._data.dtype.kind == "c":
+        # complex: grad * conj(d prod / dx), and the formulas below are products of x's
+        from .complexops import conj_physical
+        x, result = conj_physical(x), conj_physical(result)
     xa = x._data
     if not (xa == 0).any():
         return grad_keep * result / x

@@ -4,7 +4,8 @@ hsplit/vsplit/dsplit.  Their gradients join the pieces' gradients again (join.py
 >>> a, b = ember.arange(4.).split(2)      # views of the input's memory
 """
 
-__all__ = ["chunk", "dsplit", "hsplit", "split", "tensor_split", "unbind", "vsplit"]
+__all__ = ["chunk", "dsplit", "hsplit", "split", "split_with_sizes", "tensor_split", "unbind",
+           "unsafe_chunk", "unsafe_split", "vsplit"]
 
 import builtins
 
@@ -102,6 +103,28 @@ def split(tensor, split_size_or_sections, dim=0):
     else:
         sizes = (step,) * (size // step) + ((size % step,) if size % step else ())
     return _split_views(tensor, d, sizes, SplitBackward0)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    """Views of pieces of the given sizes along ``dim`` (they must sum to its size)."""
+    check_tensor(input, "split_with_sizes")
+    if not isinstance(split_sizes, (list, tuple)):
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' must be a tuple of ints, "
+                        f"not {type(split_sizes).__name__}")
+    return split(input, list(split_sizes), dim)
+
+
+def unsafe_split(tensor, split_size_or_sections, dim=0):
+    """``split`` whose pieces are not views in torch's autograd sense; here the same views.
+    Unlike ``split`` it takes only an int size."""
+    if isinstance(split_size_or_sections, (list, tuple)):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 2) must be int, not "
+                        f"{type(split_size_or_sections).__name__}")
+    return split(tensor, split_size_or_sections, dim)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return chunk(input, chunks, dim)
 
 
 def chunk(input, chunks, dim=0):
@@ -218,7 +241,8 @@ _split_method.__doc__ = split.__doc__
 
 METHODS = {
     "unbind": unbind, "split": _split_method, "chunk": chunk, "tensor_split": tensor_split,
-    "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit,
+    "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit, "split_with_sizes": split_with_sizes,
+    "unsafe_split": unsafe_split, "unsafe_chunk": unsafe_chunk,
 }
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

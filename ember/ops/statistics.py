@@ -248,7 +248,14 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
                                    f"{' '.join(str(d) for d in dim)}")
             p = 2
         elif p == "nuc":
-            raise NotImplementedError("norm(): p='nuc' (the nuclear norm) is not supported yet")
+            dims = tuple(range(input.ndim)) if dim is None else (
+                tuple(dim) if isinstance(dim, (list, tuple)) else (dim,))
+            if len(dims) != 2:
+                raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   f"{' '.join(str(d) for d in dims)}")
+            from ..linalg import matrix_norm
+            return _finish_exact(matrix_norm(input, "nuc", dims, keepdim, dtype=dtype), out,
+                                 "norm")
         else:
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     elif not isinstance(p, (int, float, np.number)) or isinstance(p, bool):

@@ -25,6 +25,7 @@ INTS = ("uint8", "int8", "int16", "int32", "int64")
 ALL_FLOATS = FLOATS + LOW
 ALL = ("bool",) + INTS + ALL_FLOATS
 NUMERIC = INTS + ALL_FLOATS
+COMPLEX = ("complex64", "complex128")
 
 
 @dataclasses.dataclass

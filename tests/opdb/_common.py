@@ -8,11 +8,12 @@ _NP = {
     "bool": np.bool_, "uint8": np.uint8, "int8": np.int8, "int16": np.int16,
     "int32": np.int32, "int64": np.int64, "float16": np.float16,
     "bfloat16": ml_dtypes.bfloat16, "float32": np.float32, "float64": np.float64,
+    "complex64": np.complex64, "complex128": np.complex128,
 }
 
 TOL = {  # (atol, rtol) per dtype
     "float16": (1e-2, 1e-2), "bfloat16": (5e-2, 2e-2), "float32": (1e-5, 1.3e-6 * 10),
-    "float64": (1e-7, 1e-7),
+    "float64": (1e-7, 1e-7), "complex64": (1e-5, 1.3e-6 * 10), "complex128": (1e-7, 1e-7),
 }
 
 
@@ -32,6 +33,8 @@ def make_array(spec, dtype, rng):
         lo = math.ceil(low) if not spec.positive else 1
         hi = max(lo + 1, math.floor(high) + 1)
         arr = rng.integers(lo, hi, size=shape)
+    elif dtype.startswith("complex"):
+        arr = rng.uniform(low, high, size=shape) + 1j * rng.uniform(low, high, size=shape)
     else:
         arr = rng.uniform(low, high, size=shape)
     return np.asarray(arr).astype(_NP[dtype])
@@ -79,7 +82,7 @@ def ember_to_numpy(t):
 
 def torch_to_numpy(t):
     import torch
-    t = t.detach()
+    t = t.detach().resolve_conj()
     if t.dtype == torch.bfloat16:
         t = t.float()
     return t.numpy()

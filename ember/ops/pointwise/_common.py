@@ -25,7 +25,7 @@ _BOOL = np.dtype(np.bool_)
 _KERNEL_NAMES = {
     "bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
     "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
-    "float64": "Double",
+    "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }
 
 
@@ -55,6 +55,46 @@ def _finish_exact(res, out, op):
 def _not_implemented(op, np_dtype):
     name = _KERNEL_NAMES.get(str(np.dtype(np_dtype)), str(np_dtype))
     return NotImplementedError(f'"{op}" not implemented for \'{name}\'')
+
+
+def _is_complex_operand(x):
+    """Whether an array operand (or a number left as a Python float) is complex."""
+    return getattr(x, "dtype", _BOOL).kind == "c"
+
+
+def _refuse_complex(op, *arrays, kernel=None):
+    """torch's NotImplementedError for ops without complex kernels (NumPy would either
+    compute something torch refuses, or fail with its own TypeError)."""
+    for arr in arrays:
+        if _is_complex_operand(arr):
+            if kernel is None:
+                raise NotImplementedError(f"{op} is not supported for complex inputs "
+                                          f"(got {_FROM_NP[arr.dtype]})")
+            raise _not_implemented(kernel, arr.dtype)
+
+
+def _cc(t):
+    """``t.conj()`` for a complex tensor, else ``t`` itself (backward formulas of
+    holomorphic functions multiply by the conjugate derivative, torch's convention)."""
+    if t._data.dtype.kind == "c":
+        from ..complexops import conj_physical
+        return conj_physical(t)
+    return t
+
+
+def _cc_number(x):
+    """The conjugate of a Python number used as a constant in a backward formula."""
+    return x.conjugate() if isinstance(x, (complex, np.complexfloating)) else x
+
+
+def _real_only(kernel_name, kernel):
+    """``kernel`` refusing complex arrays with torch's NotImplementedError."""
+    def run(arr):
+        if arr.dtype.kind == "c":
+            raise _not_implemented(kernel_name, arr.dtype)
+        return kernel(arr)
+    run.__name__ = getattr(kernel, "__name__", "kernel")
+    return run
 
 
 def _in_float32(kernel):

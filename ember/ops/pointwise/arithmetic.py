@@ -20,9 +20,9 @@ from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
-from ._common import (_BOOL, _F32, _FROM_NP, _LOW, _apply_binary, _finish, _float_unary,
-                      _LOW_SET, _is_float_array, _not_implemented, _require_number,
-                      _require_tensor, _round_to, _wrap)
+from ._common import (_BOOL, _F32, _FROM_NP, _LOW, _apply_binary, _cc, _cc_number, _finish,
+                      _float_unary, _LOW_SET, _is_float_array, _not_implemented,
+                      _refuse_complex, _require_number, _require_tensor, _round_to, _wrap)
 from .ternary import _zero_where
 
 
@@ -57,9 +57,9 @@ class MulBackward0(Node):
         ga = gb = None
         nf = self.next_functions
         if nf[0][0] is not None:
-            ga = grad * (b if b is not None else self.other)
+            ga = grad * (_cc(b) if b is not None else _cc_number(self.other))
         if nf[1][0] is not None:
-            gb = grad * a
+            gb = grad * _cc(a)
         return ga, gb
 
 
@@ -68,11 +68,12 @@ class DivBackward0(Node):
         a, b = self.saved_tensors
         nf = self.next_functions
         if b is None:
-            return grad / self.other, None
-        ga = grad / b if nf[0][0] is not None else None
+            return grad / _cc_number(self.other), None
+        ga = grad / _cc(b) if nf[0][0] is not None else None
         gb = None
         if nf[1][0] is not None:
-            gb = -grad * a / (b * b) if a is not None else -grad * self.numerator / (b * b)
+            numerator = _cc(a) if a is not None else _cc_number(self.numerator)
+            gb = -grad * numerator / _cc(b * b)
         return ga, gb
 
 
@@ -228,6 +229,7 @@ def div(input, other, *, rounding_mode=None, out=None):
                 node.other = other
     elif rounding_mode in ("trunc", "floor"):
         a, b, dev = prep_binary("div", input, other)
+        _refuse_complex("div", a, b, kernel=f"div_{rounding_mode}_cpu")
         is_int = _FROM_NP[np.result_type(a, b)].category < D.FLOAT
         if is_int:
             if np.any(np.asarray(b) == 0) and dev.type != "meta" and _nonempty(a, b):
@@ -282,7 +284,7 @@ class _ZeroGradBackward(Node):
 class ReciprocalBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * -(result * result),)
+        return (grad * -_cc(result * result),)
 
 
 def _reciprocal_kernel(arr):
@@ -329,6 +331,7 @@ def atan2(input, other, *, out=None):
     _require_tensor(input, "atan2", "input", 1)
     _require_tensor(other, "atan2", "other", 2)
     a, b, dev = prep_binary("atan2", input, other, float_result=True)
+    _refuse_complex("atan2", a, kernel="atan2_cpu")
     res = _wrap(_apply_binary("atan2", np.arctan2, a, b), dev)
     if GRAD.enabled and (input._rg or other._rg):
         record(Atan2Backward0, res, (input, other), (input, other))
@@ -408,7 +411,7 @@ def _integer_division_arrays(op, input, other, kernel):
     refusal of bool and of integer division by zero."""
     a, b, dev = prep_binary(op, input, other)
     dtype = a.dtype if isinstance(a, np.ndarray) else b.dtype
-    if dtype == _BOOL:
+    if dtype == _BOOL or dtype.kind == "c":
         raise _not_implemented(op + "_cpu", dtype)
     # an empty result divides nothing: torch only fails on a zero it actually uses
     if dtype.kind in "iu" and dev is not META and not np.all(b) and _nonempty(a, b):

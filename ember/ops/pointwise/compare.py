@@ -18,7 +18,8 @@ from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
 from ._common import (_BOOL, _apply_binary, _broadcast, _finish, _finish_exact,
-                      _is_float_array, _require_tensor, _wrap)
+                      _is_complex_operand, _is_float_array, _refuse_complex, _require_tensor,
+                      _wrap)
 from .ternary import _keep_where, _masked_grads
 
 
@@ -26,12 +27,16 @@ from .ternary import _keep_where, _masked_grads
 # comparisons: bool results, no gradient
 # ----------------------------------------------------------------------------------
 
-def _comparison(name, np_fn):
+def _comparison(name, np_fn, ordered=False):
     def op(input, other, *, out=None):
         if not isinstance(input, Tensor):  # NOTE: torch.eq(2.5, t) is a TypeError too
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not "
                             f"{type(input).__name__}")
         a, b, dev = prep_binary(name, input, other)
+        # complex numbers have no order (NumPy's is lexicographic); input is a tensor, so
+        # ``a`` is an array of the promoted dtype
+        if ordered and a.dtype.kind == "c":
+            _refuse_complex(name, a, kernel=name + "_cpu")
         try:
             res = _wrap(np.asarray(np_fn(a, b)), dev)
         except ValueError:
@@ -46,10 +51,10 @@ def _comparison(name, np_fn):
 
 eq = _comparison("eq", np.equal)
 ne = _comparison("ne", np.not_equal)
-lt = _comparison("lt", np.less)
-le = _comparison("le", np.less_equal)
-gt = _comparison("gt", np.greater)
-ge = _comparison("ge", np.greater_equal)
+lt = _comparison("lt", np.less, ordered=True)
+le = _comparison("le", np.less_equal, ordered=True)
+gt = _comparison("gt", np.greater, ordered=True)
+ge = _comparison("ge", np.greater_equal, ordered=True)
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 
 
@@ -132,6 +137,8 @@ def _bool_unary(name, float_fn, other_value, doc, takes_out=False):
         arr = input._data
         if _is_float_array(arr):
             r = float_fn(arr)
+        elif arr.dtype.kind == "c":
+            r = _complex_test(name, float_fn, arr)
         else:
             r = np.full(arr.shape, other_value, dtype=_BOOL)
         return _wrap(r, input._device)
@@ -143,6 +150,14 @@ def _bool_unary(name, float_fn, other_value, doc, takes_out=False):
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op
+
+
+def _complex_test(name, float_fn, arr):
+    if name in ("isposinf", "isneginf"):
+        raise RuntimeError(f"{name} does not support complex inputs.")
+    if name == "isreal":
+        return arr.imag == 0
+    return float_fn(arr)    # NumPy's isnan/isinf/isfinite look at both parts
 
 
 isnan = _bool_unary("isnan", np.isnan, False, """True where input is NaN.
@@ -161,7 +176,7 @@ isfinite = _bool_unary("isfinite", np.isfinite, True, """True where input is nei
     tensor([ True, False])
     """)
 isreal = _bool_unary("isreal", lambda a: np.ones(a.shape, _BOOL), True,
-                     """True everywhere for real dtypes (ember has no complex ops yet).
+                     """True where the imaginary part is 0 (everywhere for real dtypes).
 
     >>> ember.isreal(ember.tensor([1.0]))
     tensor([True])
@@ -232,6 +247,9 @@ def _extreme(name, np_fn, node_cls, doc):
         _require_tensor(input, name, "input", 1)
         _require_tensor(other, name, "other", 2)
         a, b, dev = prep_binary(name, input, other)
+        if _is_complex_operand(a) or _is_complex_operand(b):
+            raise RuntimeError(f"{name} not implemented for complex tensors (got "
+                               f"{input.dtype} and {other.dtype}).")
         res = _wrap(_apply_binary(name, np_fn, a, b), dev)
         if GRAD.enabled and (input._rg or other._rg):
             record(node_cls, res, (input, other), (input, other))

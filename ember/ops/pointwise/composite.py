@@ -25,7 +25,7 @@ __all__ = ["deg2rad", "ldexp", "logaddexp", "logaddexp2", "rad2deg", "sinc", "xl
 
 def _as_float(input):
     """``input`` itself when floating, else converted to the default float dtype."""
-    if input.dtype.is_floating_point:
+    if input.dtype.category >= D.FLOAT:    # float or complex
         return input
     return input.to(D.get_default_dtype())
 
@@ -37,7 +37,13 @@ def deg2rad(input, *, out=None):
     tensor([3.1416])
     """
     U.check_tensor(input, "deg2rad")
+    _refuse_complex_angle("deg2rad", input)
     return _finish(mul(_as_float(input), math.pi / 180.0), out, "deg2rad")
+
+
+def _refuse_complex_angle(op, input):
+    if input.is_complex():
+        raise RuntimeError(f"{op} is not supported for complex tensors.")
 
 
 def rad2deg(input, *, out=None):
@@ -47,6 +53,7 @@ def rad2deg(input, *, out=None):
     tensor([180.])
     """
     U.check_tensor(input, "rad2deg")
+    _refuse_complex_angle("rad2deg", input)
     return _finish(mul(_as_float(input), 180.0 / math.pi), out, "rad2deg")
 
 
@@ -75,6 +82,9 @@ def xlogy(input, other, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"xlogy(): expected a Tensor for 'input' or 'other', got "
                         f"{U.type_name(input)} and {U.type_name(other)}")
+    for x in (input, other):
+        if isinstance(x, Tensor) and x.is_complex():
+            raise _not_implemented("xlogy_cpu", x._data.dtype)
     if isinstance(other, Tensor):
         log_other = log(other)
         keep = logical_not(isnan(other))
@@ -110,7 +120,7 @@ def ldexp(input, other, *, out=None):
     _require_tensor(input, "ldexp", "input", 1)
     _require_tensor(other, "ldexp", "other", 2)
     dtype = D.promote_types(input.dtype, other.dtype)
-    if not dtype.is_floating_point:
+    if dtype.category < D.FLOAT:
         dtype = D.get_default_dtype()
     # NOTE: the result dtype is the promotion of both tensors (as floats), even where
     # ``pow(2.0, other)`` alone would give another one

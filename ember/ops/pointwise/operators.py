@@ -244,6 +244,21 @@ _INPLACE = {
 }
 for _name, _fn in _INPLACE.items():
     METHODS[_name] = make_inplace(_fn, _name)
+
+
+def _refusing_complex(inplace, name):
+    """An in-place op that torch refuses on complex tensors (its result would be real)."""
+    def method(self, *args, **kwargs):
+        if isinstance(self, Tensor) and self._data.dtype.kind == "c":
+            raise RuntimeError(f"{name}: In-place abs is not supported for complex tensors.")
+        return inplace(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = inplace.__doc__
+    return method
+
+
+for _name in ("abs_", "absolute_"):
+    METHODS[_name] = _refusing_complex(METHODS[_name], _name)
 for _op, _name in (("__ipow__", "pow_"), ("__ifloordiv__", "floor_divide_"),
                    ("__imod__", "remainder_"), ("__iand__", "bitwise_and_"),
                    ("__ior__", "bitwise_or_"), ("__ixor__", "bitwise_xor_"),

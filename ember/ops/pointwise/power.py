@@ -16,7 +16,7 @@ from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
-from ._common import (_BOOL, _F32, _LOW, _apply_binary, _check_int_scalar_fits, _finish,
+from ._common import (_cc, _BOOL, _F32, _LOW, _apply_binary, _check_int_scalar_fits, _finish,
                       _not_implemented, _require_number, _round_to, _wrap, _zeros_like_grad)
 from .ternary import _zero_where
 from .unary import log
@@ -30,7 +30,7 @@ class PowBackward0(Node):
         e = self.exponent
         if e == 0:
             return (_zeros_like_grad(grad),)
-        return (grad * (pow(x, e - 1) * e),)
+        return (grad * _cc(pow(x, e - 1) * e),)
 
 
 class PowBackward1(Node):
@@ -42,10 +42,10 @@ class PowBackward1(Node):
         gx = ge = None
         if nf[0][0] is not None:
             # NOTE: zero where the exponent is 0, even at x = 0 (torch's choice).
-            gx = _zero_where(grad * (e * pow(x, e - 1)), e._data == 0)
+            gx = _zero_where(grad * _cc(e * pow(x, e - 1)), e._data == 0)
         if nf[1][0] is not None:
             # NOTE: zero where x == 0 and exponent >= 0 (the limit), not 0 * log(0).
-            ge = _zero_where(grad * (result * log(x)), (x._data == 0) & (e._data >= 0))
+            ge = _zero_where(grad * _cc(result * log(x)), (x._data == 0) & (np.real(e._data) >= 0))
         return gx, ge
 
 
@@ -55,9 +55,12 @@ class PowBackward2(Node):
     def backward(self, grad):
         e, result = self.saved_tensors
         base = self.base
-        g = grad * (result * float(np.log(np.float64(base))))
+        if isinstance(base, builtins.complex) or result._data.dtype.kind == "c":
+            g = grad * _cc(result * builtins.complex(np.log(np.complex128(base))))
+        else:
+            g = grad * (result * float(np.log(np.float64(base))))
         if base == 0:
-            g = _zero_where(g, e._data >= 0)
+            g = _zero_where(g, np.real(e._data) >= 0)
         return (g,)
 
 
@@ -230,15 +233,21 @@ def float_power(input, exponent, *, out=None):
     """
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError("float_power(): expected a Tensor for 'input' or 'exponent'")
+    # NOTE: complex operands make it complex128, as in torch
+    is_complex = any(x.is_complex() if isinstance(x, Tensor)
+                     else isinstance(x, (builtins.complex, np.complexfloating))
+                     for x in (input, exponent))
+    target = D.complex128 if is_complex else D.float64
+    number = builtins.complex if is_complex else float
     if isinstance(input, Tensor):
-        input = input.to(D.float64)
+        input = input.to(target)
     else:
-        input = float(_require_number(input, "float_power", "self"))
+        input = number(_require_number(input, "float_power", "self"))
     if isinstance(exponent, Tensor):
-        exponent = exponent.to(D.float64)
+        exponent = exponent.to(target)
     else:
-        exponent = float(_require_number(exponent, "float_power", "exponent"))
-    if out is not None and isinstance(out, Tensor) and out.dtype is not D.float64:
+        exponent = number(_require_number(exponent, "float_power", "exponent"))
+    if out is not None and isinstance(out, Tensor) and out.dtype is not target:
         raise RuntimeError(f"float_power(): the output given to float_power has dtype "
-                           f"{out.dtype} but the operation's result requires dtype torch.float64")
+                           f"{out.dtype} but the operation's result requires dtype {target}")
     return pow(input, exponent, out=out)

@@ -46,7 +46,7 @@ def _rounding(name, np_fn, node_cls, doc):
     def op(input, *, out=None):
         U.check_tensor(input, name)
         arr = input._data
-        if arr.dtype == _BOOL:
+        if arr.dtype == _BOOL or arr.dtype.kind == "c":
             raise _not_implemented(name + "_cpu", arr.dtype)
         # NOTE: integers are already whole; torch returns a copy.
         r = arr.copy() if arr.dtype.kind in "iu" else np_fn(arr)
@@ -93,7 +93,7 @@ def round(input, *, decimals=0, out=None):
     """
     U.check_tensor(input, "round")
     arr = input._data
-    if arr.dtype == _BOOL or (decimals != 0 and arr.dtype.kind in "iu"):
+    if arr.dtype == _BOOL or arr.dtype.kind == "c" or (decimals != 0 and arr.dtype.kind in "iu"):
         raise _not_implemented("round_cpu", arr.dtype)
     if arr.dtype.kind in "iu":
         r = arr.copy()
@@ -115,7 +115,7 @@ def frac(input, *, out=None):
     """
     U.check_tensor(input, "frac")
     arr = input._data
-    if arr.dtype.kind in "biu":
+    if arr.dtype.kind in "biuc":
         raise _not_implemented("frac_cpu", arr.dtype)
     res = _wrap(arr - np.trunc(arr), input._device)
     if GRAD.enabled and input._rg:

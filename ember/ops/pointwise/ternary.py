@@ -19,7 +19,7 @@ from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, record
-from ._common import (_BOOL, _F32, _FROM_NP, _LOW, _broadcast, _check_int_scalar_fits,
+from ._common import (_cc, _cc_number, _BOOL, _F32, _FROM_NP, _LOW, _broadcast, _check_int_scalar_fits,
                       _finish, _finish_exact, _is_float_array, _not_implemented,
                       _require_number, _require_tensor, _wrap)
 
@@ -262,6 +262,7 @@ def clamp(input, min=None, max=None, *, out=None):
     U.check_tensor(input, "clamp")
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    _refuse_complex_clamp("clamp", input, min, max)
     if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None \
             and max is not None:
         # NOTE: torch's argument parser reads a 0-dim tensor as a number when the other
@@ -294,6 +295,13 @@ def clamp(input, min=None, max=None, *, out=None):
 clip = clamp
 
 
+def _refuse_complex_clamp(op, *values):
+    for v in values:
+        if (v._data.dtype.kind == "c" if isinstance(v, Tensor)
+                else isinstance(v, (builtins.complex, np.complexfloating))):
+            raise NotImplementedError(f"{op} is not supported for complex types")
+
+
 def _scalar_bound(v, name):
     if not isinstance(v, Tensor):
         return v
@@ -324,6 +332,7 @@ def clamp_max(input, max, *, out=None):
 def _clamp_one_side(op, side, input, bound, out):
     """clamp_min (``side`` "min") or clamp_max ("max") with a number or tensor bound."""
     U.check_tensor(input, op)
+    _refuse_complex_clamp(op, input, bound)
     is_min = side == "min"
     if isinstance(bound, Tensor):
         lo, hi = (bound, None) if is_min else (None, bound)
@@ -392,8 +401,8 @@ class LerpBackward0(Node):
     def backward(self, grad):
         w = self.weight
         nf = self.next_functions
-        gs = grad * (1 - w) if nf[0][0] is not None else None
-        ge = grad * w if nf[1][0] is not None else None
+        gs = grad * _cc_number(1 - w) if nf[0][0] is not None else None
+        ge = grad * _cc_number(w) if nf[1][0] is not None else None
         return gs, ge
 
 
@@ -401,9 +410,9 @@ class LerpBackward1(Node):
     def backward(self, grad):
         start, end, weight = self.saved_tensors
         nf = self.next_functions
-        gs = grad * (1 - weight) if nf[0][0] is not None else None
-        ge = grad * weight if nf[1][0] is not None else None
-        gw = grad * (end - start) if nf[2][0] is not None else None
+        gs = grad * _cc(1 - weight) if nf[0][0] is not None else None
+        ge = grad * _cc(weight) if nf[1][0] is not None else None
+        gw = grad * _cc(end - start) if nf[2][0] is not None else None
         return gs, ge, gw
 
 
@@ -439,7 +448,7 @@ def lerp(input, end, weight, *, out=None):
         weight = _require_number(weight, "lerp", "weight")
     dev = U.common_device("lerp", tensors)
     dtype = input._data.dtype
-    if not _is_float_array(input._data):
+    if not (_is_float_array(input._data) or dtype.kind == "c"):
         raise _not_implemented("lerp_kernel_scalar_weight", dtype)
     arrays = [t._data for t in tensors]
     _broadcast("lerp", *arrays)
@@ -463,8 +472,8 @@ class AddcmulBackward0(Node):
         t1, t2 = self.saved_tensors
         value = self.value
         nf = self.next_functions
-        g1 = grad * (t2 * value) if nf[1][0] is not None else None
-        g2 = grad * (t1 * value) if nf[2][0] is not None else None
+        g1 = grad * _cc(t2 * value) if nf[1][0] is not None else None
+        g2 = grad * _cc(t1 * value) if nf[2][0] is not None else None
         return grad, g1, g2
 
 
@@ -473,8 +482,8 @@ class AddcdivBackward0(Node):
         t1, t2 = self.saved_tensors
         value = self.value
         nf = self.next_functions
-        g1 = grad * (value / t2) if nf[1][0] is not None else None
-        g2 = grad * (-value * t1 / (t2 * t2)) if nf[2][0] is not None else None
+        g1 = grad * _cc(value / t2) if nf[1][0] is not None else None
+        g2 = grad * _cc(-value * t1 / (t2 * t2)) if nf[2][0] is not None else None
         return grad, g1, g2
 
 

@@ -20,8 +20,8 @@ import numpy as np
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, record
-from ._common import (_BOOL, _F32, _LOW, _finish, _finish_exact, _float_unary, _in_float32,
-                      _not_implemented, _wrap, _zeros_like_grad)
+from ._common import (_BOOL, _F32, _LOW, _cc, _finish, _finish_exact, _float_unary,
+                      _in_float32, _not_implemented, _refuse_complex, _wrap, _zeros_like_grad)
 from .ternary import _zero_where, where
 
 _LN2 = math.log(2.0)
@@ -69,133 +69,133 @@ def positive(input):
 class ExpBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * result,)
+        return (grad * _cc(result),)
 
 
 class Exp2Backward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * (result * _LN2),)
+        return (grad * _cc(result * _LN2),)
 
 
 class Expm1Backward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * (result + 1),)
+        return (grad * _cc(result + 1),)
 
 
 class LogBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad / x,)
+        return (grad / _cc(x),)
 
 
 class Log2Backward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad / (x * _LN2),)
+        return (grad / _cc(x * _LN2),)
 
 
 class Log10Backward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad / (x * _LN10),)
+        return (grad / _cc(x * _LN10),)
 
 
 class Log1PBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad / (x + 1),)
+        return (grad / _cc(x + 1),)
 
 
 class SqrtBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad / (result * 2),)
+        return (grad / _cc(result * 2),)
 
 
 class RsqrtBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * (result * result * result * -0.5),)
+        return (grad * _cc(result * result * result * -0.5),)
 
 
 class SinBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * cos(x),)
+        return (grad * _cc(cos(x)),)
 
 
 class CosBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * -sin(x),)
+        return (grad * _cc(-sin(x)),)
 
 
 class TanBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * (result * result + 1),)
+        return (grad * _cc(result * result + 1),)
 
 
 class AsinBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * rsqrt(1 - x * x),)
+        return (grad * _cc(rsqrt(1 - x * x)),)
 
 
 class AcosBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * -rsqrt(1 - x * x),)
+        return (grad * _cc(-rsqrt(1 - x * x)),)
 
 
 class AtanBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad / (x * x + 1),)
+        return (grad / _cc(x * x + 1),)
 
 
 class SinhBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * cosh(x),)
+        return (grad * _cc(cosh(x)),)
 
 
 class CoshBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * sinh(x),)
+        return (grad * _cc(sinh(x)),)
 
 
 class TanhBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * (1 - result * result),)
+        return (grad * _cc(1 - result * result),)
 
 
 class AsinhBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * rsqrt(x * x + 1),)
+        return (grad * _cc(rsqrt(x * x + 1)),)
 
 
 class AcoshBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad * rsqrt(x * x - 1),)
+        return (grad * _cc(rsqrt(x * x - 1)),)
 
 
 class AtanhBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        return (grad / (1 - x * x),)
+        return (grad / _cc(1 - x * x),)
 
 
 class SigmoidBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return (grad * (result * (1 - result)),)
+        return (grad * _cc(result * (1 - result)),)
 
 
 def _rsqrt_kernel(arr):
@@ -367,6 +367,7 @@ def logit(input, eps=None, *, out=None):
     """
     U.check_tensor(input, "logit")
     arr = U.as_float_array(input)
+    _refuse_complex("logit", arr, kernel="logit_cpu")
     bounds = None
     if eps is not None:
         # NOTE: torch rounds the bounds eps and 1 - eps to the input's dtype.
@@ -389,6 +390,8 @@ def _logit_kernel(arr, bounds):
 class AbsBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
+        if x._data.dtype.kind == "c":
+            return (grad * sgn(x),)   # a real grad times z / |z|
         return (grad * sign(x),)
 
 
@@ -398,7 +401,15 @@ class SignBackward0(Node):
 
 
 class SgnBackward0(SignBackward0):
-    pass
+    def backward(self, grad):
+        saved = self.saved_tensors   # only complex inputs are saved
+        if not saved:
+            return (_zeros_like_grad(grad),)
+        x = saved[0]
+        # z / |z| is not holomorphic: (grad - conj(grad) * sgn(z)^2) / (2 |z|), 0 at z = 0
+        s = sgn(x)
+        g = (grad - _cc(grad) * (s * s)) / (abs(x) * 2)
+        return (_zero_where(g, x._data == 0),)
 
 
 def abs(input, *, out=None):
@@ -452,7 +463,17 @@ def sgn(input, *, out=None):
 
 def _sign_op(op, node_cls, input, out):
     U.check_tensor(input, op)
-    res = _wrap(_sign_array(input._data), input._device)
+    arr = input._data
+    if arr.dtype.kind == "c":
+        if op == "sign":
+            raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support "
+                                      "complex numbers. Please use torch.sgn instead.")
+        # NumPy 2's sign of a complex number is z / |z| (0 at 0): torch's sgn
+        res = _wrap(np.sign(arr), input._device)
+        if GRAD.enabled and input._rg:
+            record(node_cls, res, (input,), (input,))
+        return _finish_exact(res, out, op)
+    res = _wrap(_sign_array(arr), input._device)
     if GRAD.enabled and input._rg:
         record(node_cls, res, (input,))
     return _finish_exact(res, out, op)
@@ -466,6 +487,7 @@ def signbit(input, *, out=None):
     """
     U.check_tensor(input, "signbit")
     arr = input._data
+    _refuse_complex("signbit", arr, kernel="signbit_cpu")
     if arr.dtype == _BOOL:
         r = np.zeros(arr.shape, _BOOL)
     elif arr.dtype.kind in "iu":
