@@ -135,3 +135,10 @@ for _name in _INPLACE_FUNCTIONS:
     if hasattr(Tensor, _name):
         globals()[_name] = _inplace_function(_name)
 del _name
+
+
+def __getattr__(name):
+    # NOTE: PyTorch programs run on ember (``import ember as torch``, ember.torch_compat):
+    # a missing name says which torch API ember lacks.
+    raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name} is not "
+                         f"implemented in ember)")

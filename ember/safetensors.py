@@ -21,7 +21,7 @@ from ._device import CPU, META, as_device, meta_array
 from ._tensor import Tensor, _ptr, _wrap
 
 __all__ = ["save", "save_file", "load", "load_file", "safe_open", "save_model", "load_model",
-           "load_sharded"]
+           "load_sharded", "save_sharded"]
 
 # safetensors' dtype codes -> ember dtypes
 _CODES = {"BOOL": D.bool, "U8": D.uint8, "I8": D.int8, "I16": D.int16, "I32": D.int32,
@@ -357,3 +357,53 @@ def load_sharded(path, device="cpu", strict=True):
             for name in sorted(wanted & keys):
                 out[name] = f.get_tensor(name)
     return {k: out[k] for k in weight_map if k in out}
+
+
+_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "KIB": 2**10, "MIB": 2**20,
+          "GIB": 2**30}
+
+
+def _parse_size(size):
+    if isinstance(size, int):
+        return size
+    text = str(size).strip().upper()
+    for unit in sorted(_UNITS, key=len, reverse=True):
+        if text.endswith(unit):
+            return int(float(text[:-len(unit)]) * _UNITS[unit])
+    return int(text)
+
+
+def save_sharded(state_dict, folder, max_shard_size="5GB", metadata=None):
+    """Split a state dict into ``model-0000i-of-0000n.safetensors`` files of at most
+    ``max_shard_size`` (one tensor never splits) plus ``model.safetensors.index.json``,
+    the layout Hugging Face checkpoints use.  A single shard is ``model.safetensors``.
+
+    >>> ember.safetensors.save_sharded(model.state_dict(), "out", max_shard_size="2GB")
+    """
+    limit = _parse_size(max_shard_size)
+    shards, current, size = [], {}, 0
+    for name, t in state_dict.items():
+        nbytes = t.nbytes if isinstance(t, Tensor) else 0
+        if current and size + nbytes > limit:
+            shards.append(current)
+            current, size = {}, 0
+        current[name] = t
+        size += nbytes
+    if current or not shards:
+        shards.append(current)
+    os.makedirs(folder, exist_ok=True)
+    if len(shards) == 1:
+        save_file(shards[0], os.path.join(folder, "model.safetensors"), metadata=metadata)
+        return
+    weight_map, total = {}, 0
+    for i, shard in enumerate(shards, 1):
+        fname = f"model-{i:05d}-of-{len(shards):05d}.safetensors"
+        save_file(shard, os.path.join(folder, fname), metadata=metadata)
+        for name, t in shard.items():
+            weight_map[name] = fname
+            total += t.nbytes
+    index = {"metadata": {"total_size": total}, "weight_map": weight_map}
+    from .serialization import _atomic_write
+    data = json.dumps(index, indent=2, sort_keys=True).encode("utf-8")
+    _atomic_write(os.path.join(folder, "model.safetensors.index.json"),
+                  lambda f: f.write(data))

@@ -341,6 +341,8 @@ def save(obj, f, pickle_module=None, pickle_protocol=DEFAULT_PROTOCOL,
 def _atomic_write(path, writer):
     """Run ``writer(fileobj)`` on a temporary file, then rename it over ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise RuntimeError(f"Parent directory {directory} does not exist.")
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=directory)
     try:
@@ -488,7 +490,8 @@ def _set_state(obj, state):
     if not isinstance(state, dict):
         raise CheckpointError(f"ember.load: invalid tensor state {type(state).__name__}")
     for k, v in state.items():
-        if not isinstance(k, str) or k in _INTERNAL or k.startswith("__"):
+        # a file may add attributes, never shadow ember's fields or Tensor's methods
+        if not isinstance(k, str) or k in _INTERNAL or hasattr(type(obj), k):
             raise pickle.UnpicklingError(f"ember.load: refusing to set attribute {k!r} "
                                          "on a tensor")
         obj.__dict__[k] = v

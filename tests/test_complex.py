@@ -274,8 +274,6 @@ def test_double_backward_through_complex_ops():
     _same(ember.autograd.grad(eg.sum(), (e,))[0], torch.autograd.grad(tg.sum(), (t,))[0], 1e-8)
 
 
-@pytest.mark.xfail(reason="complex matmul gradients need conj in ember/ops/linalg.py",
-                   strict=False)
 def test_matmul_complex_grads_match_torch():
     a, ta = _both(_c((3, 4), 1), requires_grad=True)
     b, tb = _both(_c((4, 2), 2), requires_grad=True)
@@ -313,7 +311,7 @@ def test_rotary_embedding_matches_torch():
     _same(eg, tg, 1e-5)
 
 
-# -- ember.fft extras (the transforms are in tests/opdb/fft.py) --------------------------------------
+# -- ember.fft extras (the transforms are in tests/opdb/fft.py) ------------------------------
 
 @pytest.mark.parametrize("n,d", [(1, 1.0), (4, 1.0), (5, 0.1), (8, 2.5)])
 def test_fft_frequencies_match_torch(n, d):
@@ -372,3 +370,44 @@ def test_inplace_through_dtype_changing_views_matches_torch(fn, complex_leaf):
     loss.backward()
     t_loss.backward()
     _same(e.grad, t.grad, 1e-9)
+
+
+_COMPLEX_CASES = {
+    "sort": lambda L: L.sort(L.tensor([1 + 2j, 3 - 1j])),
+    "argsort": lambda L: L.argsort(L.tensor([1 + 2j, 3 - 1j])),
+    "msort": lambda L: L.msort(L.tensor([1 + 2j, 3 - 1j])),
+    "topk": lambda L: L.topk(L.tensor([1 + 2j, 3 - 1j]), 1),
+    "kthvalue": lambda L: L.kthvalue(L.tensor([1 + 2j, 3 - 1j]), 1),
+    "unique": lambda L: L.unique(L.tensor([1 + 2j, 3 - 1j])),
+    "nansum": lambda L: L.nansum(L.tensor([1 + 2j, 3 - 1j])),
+    "full": lambda L: L.full((2,), 1j),
+    "full_real_dtype": lambda L: L.full((2,), 1j, dtype=L.float32),
+    "fill_complex": lambda L: L.zeros(2, dtype=L.complex64).fill_(1j),
+    "fill_real": lambda L: L.zeros(2).fill_(1j),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COMPLEX_CASES))
+def test_complex_inputs_accepted_or_refused_like_torch(name):
+    results = []
+    for lib in (ember, torch):
+        try:
+            results.append(_COMPLEX_CASES[name](lib))
+        except Exception as exc:  # noqa: BLE001  (compared below)
+            results.append(exc)
+    e, t = results
+    if isinstance(t, Exception):
+        assert type(e) is type(t), (e, t)
+    else:
+        assert not isinstance(e, Exception), e
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+        assert str(e.dtype) == str(t.dtype)
+
+
+def test_complex_randn_has_unit_variance_split_between_parts():
+    ember.manual_seed(0)
+    z = ember.randn(200000, dtype=ember.complex128)
+    assert z.dtype == ember.complex128
+    assert abs(float(z.abs().pow(2).mean()) - 1.0) < 0.02
+    assert abs(float(z.real.var()) - 0.5) < 0.02 and abs(float(z.imag.var()) - 0.5) < 0.02
+    assert ember.randn_like(ember.zeros(3, dtype=ember.complex64)).dtype == ember.complex64

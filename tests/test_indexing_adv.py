@@ -388,3 +388,68 @@ def test_setitem_value_rules_match_torch():
                     x[index] = value_fn(lib)
         if ok:
             np.testing.assert_array_equal(outs[1], outs[0])
+
+
+# ----------------------------------------------------------------------------------
+# the index ops on random shapes and dims, values and gradients against torch
+# ----------------------------------------------------------------------------------
+
+def _run_both(fn, arrays, grad_positions):
+    results = []
+    for lib in (torch, ember):
+        tensors = [lib.tensor(a) for a in arrays]
+        for k in grad_positions:
+            tensors[k].requires_grad_(True)
+        out = fn(lib, *tensors)
+        leaves = [tensors[k] for k in grad_positions]
+        g = lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape)))
+        grads = lib.autograd.grad(out, leaves, g, allow_unused=True)
+        results.append((out.detach().numpy(), [None if x is None else x.numpy()
+                                               for x in grads]))
+    return results
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_random_shapes_index_ops_match_torch():
+    rng = np.random.default_rng(123)
+    for case in range(40):
+        nd = int(rng.integers(1, 4))
+        shape = tuple(int(s) for s in rng.integers(1, 5, size=nd))
+        dim = int(rng.integers(-nd, nd))
+        d = dim % nd
+        x = rng.standard_normal(shape)
+        ishape = tuple(int(rng.integers(1, s + 1)) if k != d else int(rng.integers(1, 6))
+                       for k, s in enumerate(shape))
+        idx = rng.integers(0, shape[d], size=ishape)
+        src = rng.standard_normal(ishape)
+        vec = rng.integers(0, shape[d], size=int(rng.integers(0, 5)))
+        vsrc_shape = list(shape)
+        vsrc_shape[d] = len(vec)
+        vsrc = rng.standard_normal(vsrc_shape)
+        reduce = ["sum", "prod", "mean", "amax", "amin"][case % 5]
+        flat = rng.integers(-x.size, x.size, size=ishape)
+        calls = [
+            (lambda lib, a, i: lib.gather(a, dim, i), [x, idx], [0]),
+            (lambda lib, a, i, s: lib.scatter_add(a, dim, i, s), [x, idx, src], [0, 2]),
+            (lambda lib, a, i, s: lib.scatter_reduce(a, dim, i, s, reduce,
+                                                     include_self=bool(case % 2)),
+             [x, idx, src], [0, 2]),
+            (lambda lib, a, i: lib.index_select(a, dim, i), [x, vec], [0]),
+            (lambda lib, a, i, s: lib.index_add(a, dim, i, s, alpha=1.5), [x, vec, vsrc], [0, 2]),
+            (lambda lib, a, i: lib.take(a, i), [x, flat], [0]),
+            (lambda lib, a, i: lib.take_along_dim(a, i, dim), [x, idx], [0]),
+        ]
+        for fn, arrays, grad_positions in calls:
+            try:
+                fn(torch, *[torch.tensor(a) for a in arrays])
+            except Exception as exc:  # torch rejects: ember must reject with the same type
+                with pytest.raises(type(exc)):
+                    fn(ember, *[ember.tensor(a) for a in arrays])
+                continue
+            (t_out, t_grads), (e_out, e_grads) = _run_both(fn, arrays, grad_positions)
+            ctx = f"case {case}: shape {shape} dim {dim} index shape {ishape} {reduce}"
+            np.testing.assert_allclose(e_out, t_out, atol=1e-12, err_msg=ctx)
+            for eg, tg in zip(e_grads, t_grads):
+                assert (eg is None) == (tg is None), ctx
+                if tg is not None:
+                    np.testing.assert_allclose(eg, tg, atol=1e-12, err_msg=ctx)

@@ -134,3 +134,18 @@ def test_sharded_checkpoint_from_torch(tmp_path):
     (tmp_path / "model.safetensors.index.json").write_text(json.dumps(index))
     with pytest.raises(KeyError, match="missing.weight"):
         es.load_sharded(tmp_path)
+
+
+def test_save_sharded_reads_back_in_ember_and_torch(tmp_path):
+    sd = {f"l{i}.w": ember.full((4, 4), float(i)) for i in range(5)}  # 64 bytes each
+    es.save_sharded(sd, tmp_path, max_shard_size=150)
+    index = json.loads((tmp_path / "model.safetensors.index.json").read_text())
+    files = sorted(set(index["weight_map"].values()))
+    assert files == [f"model-0000{i}-of-00003.safetensors" for i in (1, 2, 3)]
+    _check_same(es.load_sharded(tmp_path), {k: torch.tensor(v.numpy()) for k, v in sd.items()})
+    merged = {}
+    for f in files:
+        merged.update(st.load_file(tmp_path / f))
+    _check_same(sd, merged)
+    es.save_sharded(sd, tmp_path / "one")
+    assert os.listdir(tmp_path / "one") == ["model.safetensors"]

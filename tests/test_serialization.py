@@ -231,6 +231,9 @@ def test_torch_files_load_in_ember(tmp_path, legacy):
     assert isinstance(e["p"], ember.nn.Parameter) and e["p"].requires_grad
     assert e["leaf"].requires_grad and e["dtype"] is ember.bfloat16
     assert e["size"] == ember.Size([1])
+    trusted = ember.load(path, weights_only=False)  # the full unpickler reads it the same
+    _same(trusted["col"], obj["col"])
+    assert trusted["col"].storage_offset() == 1
 
 
 def test_ember_writes_torch_legacy_format(tmp_path):
@@ -323,6 +326,9 @@ def test_mmap_maps_storages_copy_on_write(tmp_path):
     assert t["a"][999].item() == 999.0
     with pytest.raises(ValueError):
         ember.load(io.BytesIO(before), mmap=True)
+    torch.save({"b": torch.arange(6).reshape(2, 3)[:, 1]}, tmp_path / "t.pt")
+    b = ember.load(tmp_path / "t.pt", mmap=True)["b"]
+    assert isinstance(S._memory_owner(b._data).base, mmap.mmap) and b.tolist() == [1, 4]
 
 
 # ------------------------------------------------------------------------------------
@@ -412,6 +418,19 @@ def test_build_on_allowed_globals_is_refused():
     assert ember.float32.np == np.float32
 
 
+def test_tensor_attributes_round_trip_but_cannot_shadow_methods(tmp_path):
+    t = ember.ones(2)
+    t.note = "hello"
+    ember.save(t, tmp_path / "a.pt")
+    assert torch.load(tmp_path / "a.pt", weights_only=True).note == "hello"
+    assert ember.load(tmp_path / "a.pt").note == "hello"
+    tt = torch.ones(2)
+    tt.numpy = "shadow"
+    torch.save(tt, tmp_path / "b.pt")
+    with pytest.raises(pickle.UnpicklingError, match="numpy"):
+        ember.load(tmp_path / "b.pt")
+
+
 def test_safe_globals_allow_custom_classes(tmp_path):
     ember.save({"cfg": Config(7), "w": ember.ones(1)}, tmp_path / "c.pt")
     with pytest.raises(pickle.UnpicklingError, match="Config"):
@@ -442,6 +461,12 @@ def test_weights_only_false_loads_arbitrary_objects(tmp_path):
     assert out["np"].tolist() == [0, 1, 2]
     with pytest.raises(RuntimeError):
         ember.load(tmp_path / "a.pt", pickle_module=pickle)
+    # a whole pickled torch module becomes the ember module of the same name
+    torch.save(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU()), tmp_path / "m.pt")
+    with pytest.raises(pickle.UnpicklingError, match="torch.nn.modules"):
+        ember.load(tmp_path / "m.pt")
+    model = ember.load(tmp_path / "m.pt", weights_only=False)
+    assert isinstance(model[0], ember.nn.Linear) and tuple(model(ember.ones(1, 2)).shape) == (1, 3)
 
 
 # ------------------------------------------------------------------------------------
@@ -459,6 +484,9 @@ def test_failed_save_keeps_previous_file_and_leaves_no_temp(tmp_path):
         ember.save({"w": ember.zeros(3), "bad": Unpicklable()}, path)
     assert os.listdir(tmp_path) == ["ckpt.pt"]
     assert ember.load(path)["w"].tolist() == [1.0, 1.0, 1.0]
+    for L in (torch, ember):
+        with pytest.raises(RuntimeError, match="Parent directory"):
+            L.save(L.ones(1), tmp_path / "missing" / "x.pt")
 
 
 def test_sigkill_mid_save_keeps_a_loadable_checkpoint_and_torch_is_never_imported(tmp_path):

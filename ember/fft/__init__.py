@@ -9,7 +9,6 @@ import numpy as np
 
 from .. import _dtype as D
 from .._device import as_device
-from .._tensor import Tensor
 from ..ops import _util as U
 from ._transforms import c2c, c2r, r2c
 

@@ -361,6 +361,8 @@ def _slogdet(op, A, out, rtype):
     B.check_square(op, A)
     with np.errstate(all="ignore"):
         sign, logabs = np.linalg.slogdet(data(A))
+        # NOTE: torch reports sign 0 when the determinant is nan
+        sign = np.where(np.isnan(logabs), 0, sign)
     dtype = A._data.dtype
     real_dtype = np.empty(0, dtype).real.dtype
     s = wrap(sign, A._device, dtype)

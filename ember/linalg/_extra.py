@@ -25,9 +25,9 @@ def _expm_array(a):
     work = a.astype(np.float32) if a.dtype in B._LOW else a
     norm1 = np.abs(work).sum(-2).max(-1) if work.size else np.zeros(work.shape[:-2])
     top = float(np.max(norm1)) if np.size(norm1) else 0.0
-    s = max(0, int(np.ceil(np.log2(top / _THETA13)))) if top > _THETA13 else 0
     if not np.isfinite(top):
         return np.full(a.shape, np.nan, a.dtype)
+    s = max(0, int(np.ceil(np.log2(top / _THETA13)))) if top > _THETA13 else 0
     A = work / (2.0 ** s) if s else work
     b = _PADE13
     ident = np.broadcast_to(np.eye(n, dtype=A.dtype), A.shape)

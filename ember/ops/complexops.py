@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 
-from .. import _dtype as D
 from .._device import META, meta_array
 from .._tensor import Tensor
 from ..autograd.graph import Node
@@ -30,21 +29,16 @@ from . import _util as U
 from ._util import GRAD, record
 from ._view import make_view
 
-_C = np.dtype(np.complex64), np.dtype(np.complex128)
 _REAL_OF = {np.dtype(np.complex64): np.dtype(np.float32),
             np.dtype(np.complex128): np.dtype(np.float64)}
 _COMPLEX_OF = {v: k for k, v in _REAL_OF.items()}
-
-
-def _is_complex_array(arr):
-    return arr.dtype.kind == "c"
 
 
 def conj_if_complex(t):
     """``t.conj()`` for a complex tensor, ``t`` itself otherwise (no cost for real dtypes).
 
     Backward formulas multiply by ``conj_if_complex(derivative)``, torch's rule for
-    holomorphic functions.
+    holomorphic functions (e.g. matmul: ``grad @ conj_if_complex(other).mT``).
     """
     if t._data.dtype.kind == "c":
         return conj_physical(t)

@@ -243,7 +243,7 @@ def as_tensor(data, dtype=None, device=None):
         if dtype is None or data.dtype == dtype.np:
             return from_numpy(data)
     arr = _array_from_data(data, dtype, "as_tensor")
-    return _finish(np.ascontiguousarray(arr), device, False, "as_tensor")
+    return _finish(np.asarray(arr, order="C"), device, False, "as_tensor")
 
 
 asarray = as_tensor
@@ -336,10 +336,8 @@ def _check_number(x, op, arg):
         return x.item()
     if isinstance(x, np.generic) and not isinstance(x, np.ndarray):
         return x.item()
-    if isinstance(x, (numbers.Number,)) and not isinstance(x, complex):
+    if isinstance(x, numbers.Number):
         return x
-    if isinstance(x, complex):
-        raise RuntimeError(f"{op}(): complex value {x} is not supported (ember is complex-free)")
     raise TypeError(f"{op}(): argument '{arg}' must be Number, not {type(x).__name__}")
 
 
@@ -357,6 +355,11 @@ def checked_value(value, dtype, check_16bit=True):
     """
     if isinstance(value, int) and not -(1 << 63) <= value < (1 << 64):
         raise OverflowError(f"int too big to convert ({value})")
+    if dtype.category == D.COMPLEX:
+        return np.asarray(value, dtype=dtype.np)
+    if isinstance(value, complex):
+        raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAME[dtype]} without "
+                           f"overflow (complex value {value} for dtype {dtype})")
     if dtype is D.bool or isinstance(value, (bool, np.bool_)):
         return U.scalar_to_array(value, dtype.np)
     if dtype.category == D.INT:
@@ -713,6 +716,8 @@ def _tensor_ctor(cls, args, device, dtype):
 
 def _range_number(x, op, arg):
     value = _check_number(x, op, arg)
+    if isinstance(value, complex):
+        raise RuntimeError(f"{op}(): complex bounds are not supported yet (got {arg}={value})")
     return int(value) if isinstance(value, bool) else value
 
 

@@ -477,7 +477,7 @@ def setitem(input, index, value):
 
 
 def _is_scalar(value):
-    return isinstance(value, (int, float, bool, np.generic))
+    return isinstance(value, (int, float, bool, complex, np.generic))
 
 
 def _value_array(value, np_dtype):
@@ -632,6 +632,9 @@ def _fill_value(value, np_dtype, op, float_range=True):
         value = value.item()
     if type(value) is int and not -2 ** 63 <= value < 2 ** 64:
         raise OverflowError(f"{op}(): Python int too large to convert to a 64-bit integer")
+    if isinstance(value, complex) and category != D.COMPLEX:
+        raise RuntimeError(f"{op}(): value cannot be converted to type {_FROM_NP[np_dtype]} "
+                           f"without overflow (complex value {value})")
     if category == D.FLOAT and type(value) is not bool:
         limit = _FLOAT_MAX.get(np_dtype) if float_range else None
         if limit is not None and limit < abs(value) != _INF:

@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._device import META
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -550,9 +551,15 @@ def tensordot(a, b, dims=2, out=None):
     da, db = _tensordot_dims("tensordot", a, b, dims)
     for x, y in zip(da, db):
         if a.shape[x] != b.shape[y]:
-            raise RuntimeError(f"tensordot: contracted dimensions need to match, but first has "
-                               f"size {a.shape[x]} in dim {x} and second has size {b.shape[y]} "
-                               f"in dim {y}")
+            # NOTE: torch lets a contracted dim of size 1 broadcast against the other
+            if a.shape[x] == 1:
+                a = a.expand(*[b.shape[y] if d == x else s for d, s in enumerate(a.shape)])
+            elif b.shape[y] == 1:
+                b = b.expand(*[a.shape[x] if d == y else s for d, s in enumerate(b.shape)])
+            else:
+                raise RuntimeError(f"tensordot: contracted dimensions need to match, but first "
+                                   f"has size {a.shape[x]} in dim {x} and second has size "
+                                   f"{b.shape[y]} in dim {y}")
     free_a = [d for d in range(a.ndim) if d not in da]
     free_b = [d for d in range(b.ndim) if d not in db]
     k = int(np.prod([a.shape[d] for d in da], dtype=np.int64))
@@ -603,6 +610,13 @@ def _cross(op, input, other, dim):
     if shape[d] != 3:
         raise RuntimeError(f"{op}: dimension {dim} does not have size 3 (shapes "
                            f"{list(a.shape)} and {list(b.shape)})")
+    for x in (a, b):   # each input itself (not only the broadcast shape) needs length 3
+        size = x.shape[d - len(shape) + x.ndim] if d - len(shape) + x.ndim >= 0 else 1
+        if size != 3:
+            raise RuntimeError(f"{op}: inputs dimension {dim} must have length 3. Got "
+                               f"{a.shape[d - len(shape) + a.ndim] if a.ndim else 1} and "
+                               f"{b.shape[d - len(shape) + b.ndim] if b.ndim else 1} (shapes "
+                               f"{list(a.shape)} and {list(b.shape)})")
     a_b, b_b = np.broadcast_to(a, shape), np.broadcast_to(b, shape)
     if a.dtype == np.bool_:
         raise NotImplementedError(f"\"linalg_cross\" not implemented for 'Bool' ({op})")
@@ -877,6 +891,11 @@ def cholesky_inverse(input, upper=False, *, out=None):
     op = "cholesky_inverse"
     _decomp.B.check_float(op, input, low_kernel="cholesky_inverse_cpu")
     _decomp.B.check_square(op, input)
+    diag = np.diagonal(input._data, 0, -2, -1)
+    if input._device is not META and np.any(diag == 0):
+        j = int(np.argmax((diag == 0).reshape(-1, diag.shape[-1]).any(0))) + 1
+        raise _decomp.LinAlgError(f"{op}: The diagonal element {j} is zero, the inversion could "
+                                  "not be completed because the input matrix is singular.")
     n = input.shape[-1]
     ident = eye(n, dtype=input.dtype, device=input.device).expand(*input.shape)
     return _finish_out(cholesky_solve(ident, input, upper), out, op)

@@ -358,6 +358,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, k
     if axis is not None or keepdims is not None:
         dim, keepdim = _dim_aliases("nansum", dim, keepdim, axis, keepdims, None)
     U.check_tensor(input, "nansum")
+    if input._data.dtype.kind == "c":
+        raise RuntimeError(f"nansum on CPU does not support complex inputs (got {input.dtype})")
     arr = input._data
     axes, _ = reduce_dims(input, dim, "nansum")
     target = _sum_dtype(arr, dtype)

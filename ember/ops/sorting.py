@@ -110,6 +110,17 @@ def _sort_impl(op, node_cls, input, dim, descending, count=None):
     return values, U.wrap(out_index, input._device)
 
 
+def _refuse_complex(input, name):
+    if input._data.dtype.kind == "c":
+        raise RuntimeError(f"{name} does not support complex dtypes on CPU (got {input.dtype})")
+
+
+def _refuse_complex_unique(input, op):
+    if input._data.dtype.kind == "c":
+        kernel = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}[str(input._data.dtype)]
+        raise NotImplementedError(f'"{op}" not implemented for \'{kernel}\'')
+
+
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """Sorted values along ``dim`` and their original indices (a named tuple).
 
@@ -121,6 +132,7 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     indices=tensor([1, 2, 0]))
     """
     U.check_tensor(input, "sort")
+    _refuse_complex(input, "Sort")
     result = return_types.sort(_sort_impl("sort", SortBackward0, input, dim, descending))
     if out is not None:
         return _write_tuple_out(out, result, "sort")
@@ -138,6 +150,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
     tensor([1, 2, 0])
     """
     U.check_tensor(input, "argsort")
+    _refuse_complex(input, "Sort")
     arr = input._data
     d = _dim_of(input, dim, "argsort")
     if arr.ndim == 0:
@@ -154,6 +167,7 @@ def msort(input, *, out=None):
             [2., 3.]])
     """
     U.check_tensor(input, "msort")
+    _refuse_complex(input, "Sort")
     values = _sort_impl("msort", SortBackward0, input, 0, False)[0]
     return values if out is None else U.write_out(out, values, "msort")
 
@@ -175,6 +189,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     tensor([4., 3.])
     """
     U.check_tensor(input, "topk")
+    _refuse_complex(input, "topk")
     k = _check_k(k, "topk")
     arr = input._data
     if arr.dtype == np.bool_:
@@ -201,6 +216,7 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     tensor(2.)
     """
     U.check_tensor(input, "kthvalue")
+    _refuse_complex_unique(input, "kthvalue_cpu")
     k = _check_k(k, "kthvalue")
     arr = input._data
     if arr.dtype == np.bool_:
@@ -281,6 +297,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     (tensor([1, 2, 3]), tensor([1, 2, 1]))
     """
     U.check_tensor(input, "unique")
+    _refuse_complex_unique(input, "unique")
     arr = _sortable(input._data)
     if dim is None:
         flat = arr.reshape(-1)
@@ -331,6 +348,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     tensor([1, 2, 1])
     """
     U.check_tensor(input, "unique_consecutive")
+    _refuse_complex_unique(input, "unique_consecutive")
     arr = _sortable(input._data)
     if dim is None:
         flat = arr.reshape(-1)

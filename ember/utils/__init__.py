@@ -1,2 +1,3 @@
 """``ember.utils``: data loading and interop helpers."""
 from . import data, dlpack
+from . import checkpoint

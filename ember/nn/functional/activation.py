@@ -312,8 +312,15 @@ _AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 def _normal_cdf32(a):
     """Phi(a) for a float32 array, to float32 precision, in a few passes."""
+    return _normal_cdf_density32(a)[0]
+
+
+def _normal_cdf_density32(a):
+    """(Phi(a), exp(-a^2 / 2)) for a float32 array: the second comes free with the first
+    and is what GELU's backward needs, so the forward keeps both."""
     if a.ndim == 0:   # NumPy gives scalars for 0-d arrays; out= needs arrays
-        return _normal_cdf32(a.reshape(1)).reshape(())
+        cdf, density = _normal_cdf_density32(a.reshape(1))
+        return cdf.reshape(()), density.reshape(())
     z = np.abs(a) * np.float32(_INV_SQRT_2)
     t = np.float32(1.0) / (z * np.float32(_AS_P) + np.float32(1.0))
     poly = t * np.float32(_AS_A[4])
@@ -322,10 +329,10 @@ def _normal_cdf32(a):
         poly *= t
     z *= z
     np.negative(z, out=z)
-    np.exp(z, out=z)
+    np.exp(z, out=z)                     # exp(-a^2 / 2)
     poly *= z
     poly *= np.float32(0.5)              # upper tail: 0.5 * erfc(|a| / sqrt 2)
-    return np.where(a >= 0, np.float32(1.0) - poly, poly)
+    return np.where(a >= 0, np.float32(1.0) - poly, poly), z
 
 
 def _normal_cdf(a):
@@ -345,12 +352,20 @@ def _gelu_grad_array(a, approximate):
 
 
 class GeluBackward0(Node):
+    _cache = None      # (Phi(x), exp(-x^2/2)) kept by a float32 forward
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         if not GRAD.enabled:
             a = x._data
-            work = a.astype(_F32) if a.dtype in _LOW else a
-            g = _gelu_grad_array(work, self.approximate).astype(a.dtype, copy=False)
+            if self._cache is not None:
+                cdf, density = self._cache
+                g = density * np.float32(_INV_SQRT_2PI)
+                g *= a
+                g += cdf
+            else:
+                work = a.astype(_F32) if a.dtype in _LOW else a
+                g = _gelu_grad_array(work, self.approximate).astype(a.dtype, copy=False)
             return (grad * _const(g, grad),)
         if self.approximate == "tanh":
             inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
@@ -372,14 +387,20 @@ def gelu(input, approximate="none"):
         raise RuntimeError(f"gelu: approximate argument must be either none or tanh, got "
                            f"{approximate!r}")
 
+    attrs = {"approximate": approximate}
+
     def kernel(a):
         half = _scalar(0.5, a)
         if approximate == "tanh":
             inner = (a + a * a * a * _scalar(0.044715, a)) * _scalar(_SQRT_2_OVER_PI, a)
             return a * half * (np.tanh(inner) + 1)
+        if a.dtype == _F32 and a is input._data:
+            cdf, density = _normal_cdf_density32(a)
+            if GRAD.enabled and input._rg:
+                attrs["_cache"] = (cdf, density)
+            return a * cdf
         return a * _normal_cdf(a)
-    return _unary("gelu", GeluBackward0, input, kernel, {"approximate": approximate},
-                  kernel_name="GeluKernelImpl")
+    return _unary("gelu", GeluBackward0, input, kernel, attrs, kernel_name="GeluKernelImpl")
 
 
 def _sigmoid_array(a):

@@ -32,18 +32,22 @@ class ErfinvBackward0(Node):
         return (grad * (exp(result * result) * _SQRT_PI_OVER_TWO),)
 
 
-erf = _float_unary("erf", _real_only("erf_vml_cpu", _in_float32(_erf.erf)), ErfBackward0, "input", """The error function.
+_ERF = _real_only("erf_vml_cpu", _in_float32(_erf.erf))
+_ERFC = _real_only("erfc_vml_cpu", _in_float32(_erf.erfc))
+_ERFINV = _real_only("erfinv_vml_cpu", _in_float32(_erf.erfinv))
+
+erf = _float_unary("erf", _ERF, ErfBackward0, "input", """The error function.
 
     >>> ember.erf(ember.tensor([0.0, 1.0]))
     tensor([0.0000, 0.8427])
     """)
-erfc = _float_unary("erfc", _real_only("erfc_vml_cpu", _in_float32(_erf.erfc)), ErfcBackward0, "input",
+erfc = _float_unary("erfc", _ERFC, ErfcBackward0, "input",
                     """1 - erf(input), accurate where erf(input) is close to 1.
 
     >>> ember.erfc(ember.tensor([0.0]))
     tensor([1.])
     """)
-erfinv = _float_unary("erfinv", _real_only("erfinv_vml_cpu", _in_float32(_erf.erfinv)), ErfinvBackward0, "result",
+erfinv = _float_unary("erfinv", _ERFINV, ErfinvBackward0, "result",
                       """Inverse of erf on [-1, 1] (+-inf at +-1, NaN outside).
 
     >>> ember.erfinv(ember.tensor([0.0]))

@@ -19,9 +19,9 @@ from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, record
-from ._common import (_cc, _cc_number, _BOOL, _F32, _FROM_NP, _LOW, _broadcast, _check_int_scalar_fits,
-                      _finish, _finish_exact, _is_float_array, _not_implemented,
-                      _require_number, _require_tensor, _wrap)
+from ._common import (_BOOL, _broadcast, _cc, _cc_number, _check_int_scalar_fits, _F32,
+                      _finish, _finish_exact, _FROM_NP, _is_float_array, _LOW,
+                      _not_implemented, _require_number, _require_tensor, _wrap)
 
 
 # -- masked gradients (all differentiable in ``grad``) ------------------------------
