@@ -23,7 +23,7 @@ import time
 import _timing
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORKLOADS = ("op_overhead", "matmul", "workloads", "gpt", "lstm")   # per thread setting; workloads = mlp + cnn
+WORKLOADS = ("op_overhead", "matmul", "workloads", "gpt", "lstm", "bert_infer")   # per thread setting; workloads = mlp + cnn
 THREAD_SETTINGS = ("1", "default")
 
 

@@ -28,11 +28,13 @@ from .ops import __all__ as _ops_all
 from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
                        set_num_threads)
 from . import cuda, fft, linalg, nn, optim, special, testing, utils
+from . import distributions
 from ._torch_nn_functions import *  # noqa: F401,F403  (torch.relu, torch.layer_norm ...)
 from .utils.dlpack import from_dlpack  # torch.from_dlpack lives at the top level
 from .nn.functional.distance import cdist  # torch.cdist lives at the top level
 from . import safetensors, serialization
 from .serialization import load, save
+from ._legacy_types import *  # noqa: F401,F403  (FloatTensor ..., global switches)
 
 __version__ = "0.1.0"
 
@@ -138,6 +140,9 @@ del _name
 
 
 def __getattr__(name):
+    if name == "hf":  # Hugging Face models: imported on first use, not by ``import ember``
+        import importlib
+        return importlib.import_module(".hf", __name__)
     # NOTE: PyTorch programs run on ember (``import ember as torch``, ember.torch_compat):
     # a missing name says which torch API ember lacks.
     raise AttributeError(f"module 'ember' has no attribute '{name}' (torch.{name} is not "

@@ -411,3 +411,14 @@ def test_complex_randn_has_unit_variance_split_between_parts():
     assert abs(float(z.abs().pow(2).mean()) - 1.0) < 0.02
     assert abs(float(z.real.var()) - 0.5) < 0.02 and abs(float(z.imag.var()) - 0.5) < 0.02
     assert ember.randn_like(ember.zeros(3, dtype=ember.complex64)).dtype == ember.complex64
+
+
+def test_conjugate_transposes_conjugate_complex_tensors():
+    values = [[1 + 2j, 3j], [1, 2 - 1j]]
+    for name in ("mH", "H"):
+        e = getattr(ember.tensor(values), name)
+        t = getattr(torch.tensor(values), name)
+        np.testing.assert_array_equal(e.numpy(), t.resolve_conj().numpy())
+        assert e.is_conj() == t.is_conj()
+    np.testing.assert_array_equal(ember.tensor(values).adjoint().numpy(),
+                                  torch.tensor(values).adjoint().resolve_conj().numpy())

@@ -1,7 +1,5 @@
 """The activation functions named by ``hidden_act`` in Hugging Face configs."""
 
-import math
-
 from ..nn import functional as F
 
 __all__ = ["ACT2FN", "get_activation"]
@@ -37,5 +35,3 @@ def get_activation(name):
         raise ValueError(f"unknown activation {name!r}; known: {sorted(ACT2FN)}")
     return ACT2FN[name]
 
-
-del math

@@ -7,8 +7,9 @@ with the state dict of transformers' BertModel.
 
 import math
 
+import ember
+
 from .. import nn
-from ..autograd import grad_mode
 from ..nn import functional as F
 from .activations import get_activation
 from .config import PretrainedConfig
@@ -68,7 +69,6 @@ class BertEmbeddings(nn.Module):
 
     def forward(self, input_ids=None, token_type_ids=None, position_ids=None,
                 inputs_embeds=None):
-        import ember
         if inputs_embeds is None:
             inputs_embeds = self.word_embeddings(input_ids)
         batch, seq = inputs_embeds.shape[0], inputs_embeds.shape[1]
@@ -214,7 +214,6 @@ class BertPreTrainedModel(PreTrainedModel):
 def extended_attention_mask(attention_mask, dtype):
     """(batch, seq) 1/0 mask -> (batch, 1, 1, seq) additive mask: 0 where attended,
     the dtype's most negative value where padded (transformers' convention)."""
-    import ember
     if attention_mask.dim() == 2:
         mask = attention_mask[:, None, None, :]
     elif attention_mask.dim() == 3:
@@ -280,5 +279,3 @@ class BertModel(BertPreTrainedModel):
         return BaseModelOutputWithPooling(last_hidden_state=hidden, pooler_output=pooled,
                                           hidden_states=all_hidden, attentions=all_attn)
 
-
-del grad_mode

@@ -77,6 +77,10 @@ class PretrainedConfig:
             name = amap[name]
         object.__setattr__(self, name, value)
 
+    @property
+    def use_return_dict(self):
+        return self.return_dict
+
     # -- (de)serialisation -------------------------------------------------------------
     @classmethod
     def from_dict(cls, config_dict, **kwargs):

@@ -88,6 +88,28 @@ class Conv1D(nn.Module):
         return f"nf={self.nf}, nx={self.nx}"
 
 
+def attention(query, key, value, mask, scale, dropout_p=0.0, output_attentions=False):
+    """Attention over (batch, heads, seq, head_dim) tensors with an additive ``mask``;
+    key/value may have fewer heads (grouped-query attention).  Returns ``(output,
+    weights)``; the weights (batch, heads, query, key) only with ``output_attentions``
+    (then computed explicitly instead of by the fused kernel)."""
+    gqa = key.shape[1] != query.shape[1]
+    if not output_attentions:
+        out = F.scaled_dot_product_attention(query, key, value, attn_mask=mask,
+                                             dropout_p=dropout_p, scale=scale, enable_gqa=gqa)
+        return out, None
+    if gqa:
+        repeat = query.shape[1] // key.shape[1]
+        key = key.repeat_interleave(repeat, dim=1)
+        value = value.repeat_interleave(repeat, dim=1)
+    scores = (query @ key.transpose(-1, -2)) * scale
+    if mask is not None:
+        scores = scores + mask
+    weights = F.softmax(scores.float(), dim=-1).to(value.dtype)
+    dropped = F.dropout(weights, dropout_p) if dropout_p else weights
+    return dropped @ value, weights
+
+
 def _split_heads(x, heads, head_dim):
     batch, length = x.shape[0], x.shape[1]
     return x.reshape(batch, length, heads, head_dim).transpose(1, 2)
@@ -116,7 +138,8 @@ class GPT2Attention(nn.Module):
         self.attn_dropout_p = config.attn_pdrop
         self.resid_dropout = nn.Dropout(config.resid_pdrop)
 
-    def forward(self, hidden_states, attention_mask=None, past_key_values=None):
+    def forward(self, hidden_states, attention_mask=None, past_key_values=None,
+                output_attentions=False):
         qkv = self.c_attn(hidden_states)
         query, key, value = qkv.split(self.embed_dim, dim=2)
         query = _split_heads(query, self.num_heads, self.head_dim)
@@ -126,10 +149,10 @@ class GPT2Attention(nn.Module):
             key, value = past_key_values.update(key, value, self.layer_idx)
         # NOTE: reorder_and_upcast_attn only changes the float16 rounding; the float32
         # result is the same, so it is not treated separately.
-        out = F.scaled_dot_product_attention(
-            query, key, value, attn_mask=attention_mask,
-            dropout_p=self.attn_dropout_p if self.training else 0.0, scale=self.scaling)
-        return self.resid_dropout(self.c_proj(_merge_heads(out)))
+        out, weights = attention(query, key, value, attention_mask, self.scaling,
+                                 self.attn_dropout_p if self.training else 0.0,
+                                 output_attentions)
+        return self.resid_dropout(self.c_proj(_merge_heads(out))), weights
 
 
 class GPT2MLP(nn.Module):
@@ -154,10 +177,12 @@ class GPT2Block(nn.Module):
         self.ln_2 = nn.LayerNorm(hidden, eps=config.layer_norm_epsilon)
         self.mlp = GPT2MLP(inner, config)
 
-    def forward(self, hidden_states, attention_mask=None, past_key_values=None):
-        hidden_states = hidden_states + self.attn(self.ln_1(hidden_states), attention_mask,
-                                                  past_key_values)
-        return hidden_states + self.mlp(self.ln_2(hidden_states))
+    def forward(self, hidden_states, attention_mask=None, past_key_values=None,
+                output_attentions=False):
+        attended, weights = self.attn(self.ln_1(hidden_states), attention_mask,
+                                      past_key_values, output_attentions)
+        hidden_states = hidden_states + attended
+        return hidden_states + self.mlp(self.ln_2(hidden_states)), weights
 
 
 class GPT2PreTrainedModel(PreTrainedModel):
@@ -186,10 +211,6 @@ class GPT2PreTrainedModel(PreTrainedModel):
         for module in self.modules():
             self._init_weights(module)
         super().post_init()
-
-
-def _hidden_dtype(module):
-    return module.wte.weight.dtype
 
 
 class GPT2Model(GPT2PreTrainedModel):
@@ -232,6 +253,8 @@ class GPT2Model(GPT2PreTrainedModel):
         use_cache = self.config.use_cache if use_cache is None else use_cache
         output_hidden_states = (self.config.output_hidden_states if output_hidden_states is None
                                 else output_hidden_states)
+        output_attentions = (self.config.output_attentions if output_attentions is None
+                             else output_attentions)
         cache = as_cache(past_key_values) if use_cache or past_key_values is not None else None
         past_length = cache.get_seq_length() if cache is not None else 0
         if position_ids is None:
@@ -248,16 +271,19 @@ class GPT2Model(GPT2PreTrainedModel):
         mask = causal_attention_mask(attention_mask, batch, length, past_length,
                                      hidden_states.dtype)
         all_hidden = () if output_hidden_states else None
+        all_attentions = () if output_attentions else None
         for block in self.h:
             if all_hidden is not None:
                 all_hidden += (hidden_states,)
-            hidden_states = block(hidden_states, mask, cache)
+            hidden_states, weights = block(hidden_states, mask, cache, output_attentions)
+            if all_attentions is not None:
+                all_attentions += (weights,)
         hidden_states = self.ln_f(hidden_states)
         if all_hidden is not None:
             all_hidden += (hidden_states,)
         return BaseModelOutputWithPast(last_hidden_state=hidden_states,
                                        past_key_values=cache if use_cache else None,
-                                       hidden_states=all_hidden)
+                                       hidden_states=all_hidden, attentions=all_attentions)
 
 
 def causal_lm_loss(logits, labels, ignore_index=-100):
@@ -306,9 +332,11 @@ class GPT2LMHeadModel(GPT2PreTrainedModel, GenerationMixin):
         out = self.transformer(input_ids=input_ids, past_key_values=past_key_values,
                                attention_mask=attention_mask, token_type_ids=token_type_ids,
                                position_ids=position_ids, inputs_embeds=inputs_embeds,
-                               use_cache=use_cache, output_hidden_states=output_hidden_states)
+                               use_cache=use_cache, output_attentions=output_attentions,
+                               output_hidden_states=output_hidden_states)
         logits = self.lm_head(_keep_last(out.last_hidden_state, logits_to_keep))
         loss = causal_lm_loss(logits, labels) if labels is not None else None
         return CausalLMOutputWithPast(loss=loss, logits=logits,
                                       past_key_values=out.past_key_values,
-                                      hidden_states=out.hidden_states)
+                                      hidden_states=out.hidden_states,
+                                      attentions=out.attentions)

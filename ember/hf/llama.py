@@ -14,7 +14,7 @@ from ..nn.parameter import Parameter
 from .activations import get_activation
 from .config import PretrainedConfig
 from .generation import GenerationMixin, as_cache, causal_attention_mask
-from .gpt2 import _keep_last, causal_lm_loss
+from .gpt2 import _keep_last, attention, causal_lm_loss
 from .modeling_utils import PreTrainedModel
 from .outputs import BaseModelOutputWithPast, CausalLMOutputWithPast
 from .rope import apply_rotary_pos_emb, rope_inv_freq, rotary_cos_sin
@@ -116,8 +116,8 @@ class LlamaAttention(nn.Module):
         self.v_proj = nn.Linear(hidden, self.num_kv_heads * self.head_dim, bias=bias)
         self.o_proj = nn.Linear(self.num_heads * self.head_dim, hidden, bias=bias)
 
-    def forward(self, hidden_states, cos, sin, attention_mask=None, past_key_values=None):
-        from ..nn import functional as F
+    def forward(self, hidden_states, cos, sin, attention_mask=None, past_key_values=None,
+                output_attentions=False):
         batch, length = hidden_states.shape[0], hidden_states.shape[1]
 
         def heads(x, n):
@@ -128,12 +128,11 @@ class LlamaAttention(nn.Module):
         query, key = apply_rotary_pos_emb(query, key, cos, sin)
         if past_key_values is not None:
             key, value = past_key_values.update(key, value, self.layer_idx)
-        out = F.scaled_dot_product_attention(
-            query, key, value, attn_mask=attention_mask,
-            dropout_p=self.attention_dropout if self.training else 0.0, scale=self.scaling,
-            enable_gqa=self.num_kv_heads != self.num_heads)
+        out, weights = attention(query, key, value, attention_mask, self.scaling,
+                                 self.attention_dropout if self.training else 0.0,
+                                 output_attentions)
         out = out.transpose(1, 2).reshape(batch, length, self.num_heads * self.head_dim)
-        return self.o_proj(out)
+        return self.o_proj(out), weights
 
 
 class LlamaMLP(nn.Module):
@@ -160,10 +159,12 @@ class LlamaDecoderLayer(nn.Module):
         self.post_attention_layernorm = LlamaRMSNorm(config.hidden_size,
                                                      eps=config.rms_norm_eps)
 
-    def forward(self, hidden_states, cos, sin, attention_mask=None, past_key_values=None):
-        hidden_states = hidden_states + self.self_attn(
-            self.input_layernorm(hidden_states), cos, sin, attention_mask, past_key_values)
-        return hidden_states + self.mlp(self.post_attention_layernorm(hidden_states))
+    def forward(self, hidden_states, cos, sin, attention_mask=None, past_key_values=None,
+                output_attentions=False):
+        attended, weights = self.self_attn(self.input_layernorm(hidden_states), cos, sin,
+                                           attention_mask, past_key_values, output_attentions)
+        hidden_states = hidden_states + attended
+        return hidden_states + self.mlp(self.post_attention_layernorm(hidden_states)), weights
 
 
 class LlamaPreTrainedModel(PreTrainedModel):
@@ -225,6 +226,8 @@ class LlamaModel(LlamaPreTrainedModel):
         use_cache = self.config.use_cache if use_cache is None else use_cache
         output_hidden_states = (self.config.output_hidden_states if output_hidden_states is None
                                 else output_hidden_states)
+        output_attentions = (self.config.output_attentions if output_attentions is None
+                             else output_attentions)
         cache = as_cache(past_key_values) if use_cache or past_key_values is not None else None
         past_length = cache.get_seq_length() if cache is not None else 0
         if position_ids is None:
@@ -235,16 +238,20 @@ class LlamaModel(LlamaPreTrainedModel):
                                      hidden_states.dtype)
         cos, sin = self.rotary_emb(hidden_states, position_ids)
         all_hidden = () if output_hidden_states else None
+        all_attentions = () if output_attentions else None
         for layer in self.layers:
             if all_hidden is not None:
                 all_hidden += (hidden_states,)
-            hidden_states = layer(hidden_states, cos, sin, mask, cache)
+            hidden_states, weights = layer(hidden_states, cos, sin, mask, cache,
+                                           output_attentions)
+            if all_attentions is not None:
+                all_attentions += (weights,)
         hidden_states = self.norm(hidden_states)
         if all_hidden is not None:
             all_hidden += (hidden_states,)
         return BaseModelOutputWithPast(last_hidden_state=hidden_states,
                                        past_key_values=cache if use_cache else None,
-                                       hidden_states=all_hidden)
+                                       hidden_states=all_hidden, attentions=all_attentions)
 
 
 class LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin):
@@ -279,9 +286,11 @@ class LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin):
         out = self.model(input_ids=input_ids, attention_mask=attention_mask,
                          position_ids=position_ids, past_key_values=past_key_values,
                          inputs_embeds=inputs_embeds, use_cache=use_cache,
+                         output_attentions=output_attentions,
                          output_hidden_states=output_hidden_states)
         logits = self.lm_head(_keep_last(out.last_hidden_state, logits_to_keep))
         loss = causal_lm_loss(logits, labels) if labels is not None else None
         return CausalLMOutputWithPast(loss=loss, logits=logits,
                                       past_key_values=out.past_key_values,
-                                      hidden_states=out.hidden_states)
+                                      hidden_states=out.hidden_states,
+                                      attentions=out.attentions)

@@ -224,9 +224,19 @@ class PreTrainedModel(nn.Module):
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
-    def _from_config(cls, config, dtype=None):
+    def _init_kwargs(cls, kwargs):
+        """Pop the keyword arguments that ``cls.__init__`` takes (``add_pooling_layer``...);
+        the rest are config overrides, as in transformers."""
+        import inspect
+        params = inspect.signature(cls.__init__).parameters
+        names = [n for n, p in params.items() if n not in ("self", "config")
+                 and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        return {n: kwargs.pop(n) for n in names if n in kwargs}
+
+    @classmethod
+    def _from_config(cls, config, dtype=None, **model_kwargs):
         with no_init_weights():
-            model = cls(config)
+            model = cls(config, **model_kwargs)
         if dtype is not None:
             # the weights are still uninitialised memory: casting it may "overflow"
             with np.errstate(all="ignore"):
@@ -255,6 +265,7 @@ class PreTrainedModel(nn.Module):
                        "low_cpu_mem_usage", "device_map", "attn_implementation",
                        "force_download", "token"):
             kwargs.pop(unused, None)
+        model_kwargs = cls._init_kwargs(kwargs)
         if config is None:
             config = cls.config_class.from_pretrained(path, **kwargs)
         elif kwargs:
@@ -263,7 +274,7 @@ class PreTrainedModel(nn.Module):
         if state_dict is None:
             state_dict = load_checkpoint(path)
         dt = resolve_dtype(dtype if dtype is not None else torch_dtype, config, state_dict)
-        model = cls._from_config(config, dtype=dt)
+        model = cls._from_config(config, dtype=dt, **model_kwargs)
         model.load_pretrained_state_dict(state_dict)
         model.eval()
         return model

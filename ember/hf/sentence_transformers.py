@@ -65,18 +65,36 @@ class Transformer:
 
 
 class Pooling:
-    """Pool token embeddings into one vector per sentence (modes concatenated in
-    sentence-transformers' order: cls, max, mean, mean_sqrt_len, weightedmean, lasttoken)."""
+    """Pool token embeddings into one vector per sentence, masked by the attention mask.
 
-    MODES = ("cls_token", "max_tokens", "mean_tokens", "mean_sqrt_len_tokens",
-             "weightedmean_tokens", "lasttoken")
+    Reads both config formats of ``1_Pooling/config.json``: the current one
+    (``"pooling_mode": "mean"`` or a list of modes) and the legacy booleans
+    (``"pooling_mode_mean_tokens": true``...).  Several modes are concatenated.
+    """
+
+    MODES = ("cls", "max", "mean", "mean_sqrt_len_tokens", "weightedmean", "lasttoken")
+    _LEGACY = {"pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
+               "pooling_mode_mean_tokens": "mean",
+               "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+               "pooling_mode_weightedmean_tokens": "weightedmean",
+               "pooling_mode_lasttoken": "lasttoken"}
 
     def __init__(self, config):
         self.config = dict(config)
-        self.modes = [m for m in self.MODES if self.config.get("pooling_mode_" + m)]
-        if not self.modes:
-            raise ValueError(f"pooling config selects no mode: {config}")
-        self.dim = self.config.get("word_embedding_dimension")
+        modes = self.config.get("pooling_mode")
+        if modes is None:
+            modes = [mode for key, mode in self._LEGACY.items() if self.config.get(key)]
+        elif isinstance(modes, str):
+            modes = [modes]
+        modes = [{"cls_token": "cls", "max_tokens": "max", "mean_tokens": "mean"}.get(m, m)
+                 for m in modes]
+        bad = [m for m in modes if m not in self.MODES]
+        if bad or not modes:
+            raise ValueError(f"unsupported pooling config {config}: modes must be among "
+                             f"{self.MODES}")
+        self.modes = modes
+        self.dim = self.config.get("embedding_dimension",
+                                   self.config.get("word_embedding_dimension"))
 
     @classmethod
     def load(cls, folder):
@@ -85,29 +103,33 @@ class Pooling:
     def __call__(self, features):
         import ember
         tokens = features["token_embeddings"]
-        mask = features["attention_mask"].to(tokens.dtype).unsqueeze(-1)
+        am = features["attention_mask"]
+        batch, seq, dim = tokens.shape
+        mask = am.to(tokens.dtype).unsqueeze(-1)
+        rows = ember.arange(batch)
         pieces = []
         for mode in self.modes:
-            if mode == "cls_token":
-                pieces.append(features.get("cls_token_embeddings", tokens[:, 0]))
-            elif mode == "max_tokens":
-                masked = ember.where(mask > 0, tokens, ember.full((), -1e9, dtype=tokens.dtype))
-                pieces.append(masked.max(dim=1).values)
-            elif mode in ("mean_tokens", "mean_sqrt_len_tokens"):
+            if mode == "cls":
+                if "cls_token_embeddings" in features:
+                    pieces.append(features["cls_token_embeddings"])
+                else:  # the first attended token: position 0 unless padded on the left
+                    pieces.append(tokens[rows, am.to(ember.int32).argmax(dim=1)])
+            elif mode == "max":
+                neg = ember.full((), float("-inf"), dtype=tokens.dtype)
+                pieces.append(ember.where(mask > 0, tokens, neg).max(dim=1).values)
+            elif mode in ("mean", "mean_sqrt_len_tokens"):
                 summed = (tokens * mask).sum(dim=1)
                 counts = mask.sum(dim=1).clamp(min=1e-9)
-                pieces.append(summed / (counts if mode == "mean_tokens" else counts.sqrt()))
-            elif mode == "weightedmean_tokens":
-                seq = tokens.shape[1]
-                weights = ember.arange(1, seq + 1, dtype=tokens.dtype).view(1, seq, 1)
-                w = weights * mask
+                pieces.append(summed / (counts if mode == "mean" else counts.sqrt()))
+            elif mode == "weightedmean":
+                # weights 1, 2, ... counted from the first attended token
+                first = am.to(ember.int32).argmax(dim=1).to(tokens.dtype).view(batch, 1, 1)
+                weights = ember.arange(1, seq + 1, dtype=tokens.dtype).view(1, seq, 1) - first
+                w = mask * weights
                 pieces.append((tokens * w).sum(dim=1) / w.sum(dim=1).clamp(min=1e-9))
-            else:  # lasttoken: the last position the mask attends, per row
-                am = features["attention_mask"]
-                seq = am.shape[1]
-                # works for left and right padding: highest index with mask == 1
-                idx = (am * ember.arange(seq).view(1, seq)).argmax(dim=1)
-                pieces.append(tokens[ember.arange(tokens.shape[0]), idx])
+            else:  # lasttoken: the last attended position (left or right padding)
+                last = seq - 1 - am.flip(1).to(ember.int32).argmax(dim=1)
+                pieces.append((tokens * mask)[rows, last])
         features["sentence_embedding"] = pieces[0] if len(pieces) == 1 else \
             ember.cat(pieces, dim=1)
         return features
@@ -187,8 +209,8 @@ class SentenceTransformer:
                 self.modules.append(Pooling.load(sub))
             elif kind == "mean_pooling":
                 dim = self.modules[0].dimension()
-                self.modules.append(Pooling({"word_embedding_dimension": dim,
-                                             "pooling_mode_mean_tokens": True}))
+                self.modules.append(Pooling({"embedding_dimension": dim,
+                                             "pooling_mode": "mean"}))
             elif kind == "Dense":
                 self.modules.append(Dense(sub))
             elif kind == "Normalize":

@@ -31,10 +31,10 @@ def _shared(cls, data, requires_grad):
     return t
 
 
-def _empty0():
+def _empty0(dtype=None):
     from .._tensor import _wrap
     from .. import _dtype as D
-    return _wrap(np.empty((0,), dtype=D.get_default_dtype().np))
+    return _wrap(np.empty((0,), dtype=(dtype or D.get_default_dtype()).np))
 
 
 class Parameter(Tensor):
@@ -103,14 +103,14 @@ class UninitializedParameter(Parameter):
     cls_to_become = Parameter
 
     def __new__(cls, requires_grad=True, device=None, dtype=None):
-        t = _shared(cls, _empty0(), requires_grad)
+        t = _shared(cls, _empty0(dtype), requires_grad)
         t._lazy_dtype = dtype
         return t
 
     def materialize(self, shape, device=None, dtype=None):
         """Give the parameter storage of ``shape`` and turn it into a plain Parameter."""
-        from .. import _dtype as D
-        dtype = dtype or self.__dict__.get("_lazy_dtype") or D.get_default_dtype()
+        # the placeholder's own dtype: the factory dtype, or what module.to() gave it
+        dtype = dtype or self.dtype
         self._data = np.empty(tuple(shape), dtype=dtype.np)
         self.__class__ = self.cls_to_become
 
@@ -127,13 +127,12 @@ class UninitializedBuffer(Tensor):
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad=False, device=None, dtype=None):
-        t = _shared(cls, _empty0(), requires_grad)
+        t = _shared(cls, _empty0(dtype), requires_grad)
         t._lazy_dtype = dtype
         return t
 
     def materialize(self, shape, device=None, dtype=None):
-        from .. import _dtype as D
-        dtype = dtype or self.__dict__.get("_lazy_dtype") or D.get_default_dtype()
+        dtype = dtype or self.dtype
         self._data = np.empty(tuple(shape), dtype=dtype.np)
         self.__class__ = self.cls_to_become
 

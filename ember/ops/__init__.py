@@ -5,9 +5,10 @@ from . import conv, pooling
 from . import indexing, join, rearrange, splitting
 from . import extrema, scan, statistics
 from . import complexops, composites, floatbits, gamma, scatter, sliding, sorting, windows
+from . import surface
 from . import tensor_misc  # noqa: F401  (Tensor methods only)
 _FAMILIES = (complexops, composites, floatbits, gamma, conv, creation, einsum, extrema, indexing, join, linalg, pointwise, pooling, random, rearrange,
-             reduction, scan, scatter, shape, sliding, sorting, splitting, statistics, windows)
+             reduction, scan, scatter, shape, sliding, sorting, splitting, statistics, surface, windows)
 __all__ = sorted(set().union(*(family.__all__ for family in _FAMILIES)))
 del _FAMILIES
 
@@ -34,5 +35,6 @@ from .sliding import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .splitting import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
+from .surface import *  # noqa: F401,F403
 from .windows import *  # noqa: F401,F403
 

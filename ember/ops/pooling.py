@@ -656,6 +656,8 @@ def pixel_unshuffle(input, downscale_factor):
         raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by "
                            f"downscale_factor, but input of size {list(shape)} is not divisible "
                            f"by {r}")
+    if input.numel() == 0:
+        return input.clone()   # NOTE: torch returns an empty input's shape unchanged
     lead = shape[:-3]
     n = len(lead)
     x = input.reshape(lead + (c, h // r, r, w // r, r))

@@ -59,10 +59,14 @@ def repeat(input, *sizes, repeats=None):
                            "than number of dimensions of tensor")
     padded = (1,) * (len(sizes) - arr.ndim) + arr.shape
     if builtins.any(r < 0 for r in sizes):
+        # NOTE: torch only refuses a negative *result* size: a negative repeat of a size-0
+        # dim gives size 0
         shape = [r * s for r, s in zip(sizes, padded)]
-        bad = next(s for s in shape if s < 0) if builtins.any(s < 0 for s in shape) else sizes[0]
-        raise RuntimeError(f"repeat(): Trying to create tensor with negative dimension {bad}: "
-                           f"{shape}")
+        bad = [s for s in shape if s < 0]
+        if bad:
+            raise RuntimeError(f"repeat(): Trying to create tensor with negative dimension "
+                               f"{bad[0]}: {shape}")
+        sizes = tuple(builtins.max(r, 0) for r in sizes)
     res = U.wrap(np.tile(arr, sizes) if sizes else arr.copy(), input._device)
     if GRAD.enabled and input._rg:
         node = record(RepeatBackward0, res, (input,))

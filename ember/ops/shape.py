@@ -437,9 +437,13 @@ def _mT(self):
     return _matrix_transpose(self, "mT")
 
 
+def _conj(t):
+    # the conjugate for complex tensors (as torch's conj view; ember copies), else t
+    return t.conj() if t._data.dtype.kind == "c" else t
+
+
 def _mH(self):
-    # real dtypes only in ember so far: the conjugate transpose is the transpose
-    return _matrix_transpose(self, "mH")
+    return _conj(_matrix_transpose(self, "mH"))
 
 
 def _H(self):
@@ -448,7 +452,7 @@ def _H(self):
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D "
                            "tensor." + (" For batches of matrices, consider using tensor.mH"
                                         if nd > 2 else ""))
-    return _matrix_transpose(self, "H") if nd == 0 else transpose(self, 0, 1)
+    return _conj(_matrix_transpose(self, "H") if nd == 0 else transpose(self, 0, 1))
 
 
 # ----------------------------------------------------------------------------------

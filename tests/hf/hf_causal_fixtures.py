@@ -64,7 +64,9 @@ def reference_model(kind, seed=0):
 
 def save_checkpoint(model, folder, fmt):
     """``save_pretrained`` (safetensors), or a torch .bin like older transformers wrote:
-    tied weights left out, GPT-2's causal-mask buffers in."""
+    tied weights left out, GPT-2's causal-mask buffers and Llama's rotary ``inv_freq``
+    in.  fmt "hub_bin": GPT-2 as the original hub checkpoint, without the
+    ``transformer.`` prefix."""
     os.makedirs(folder, exist_ok=True)
     if fmt == "safetensors":
         model.save_pretrained(folder)
@@ -73,12 +75,17 @@ def save_checkpoint(model, folder, fmt):
     sd = dict(model.state_dict())
     if model.config.tie_word_embeddings:
         sd.pop("lm_head.weight", None)
+    if model.config.model_type == "llama":
+        for i in range(model.config.num_hidden_layers):
+            sd[f"model.layers.{i}.self_attn.rotary_emb.inv_freq"] = torch.ones(4)
     if model.config.model_type == "gpt2":
         n = model.config.n_positions
         for i in range(model.config.n_layer):
             sd[f"transformer.h.{i}.attn.bias"] = torch.tril(torch.ones(n, n, dtype=torch.bool))[
                 None, None]
             sd[f"transformer.h.{i}.attn.masked_bias"] = torch.tensor(-1e4)
+    if fmt == "hub_bin":
+        sd = {k.replace("transformer.", "", 1): v for k, v in sd.items()}
     torch.save({k: v.contiguous() for k, v in sd.items()},
                os.path.join(folder, "pytorch_model.bin"))
     assert "pytorch_model.bin" in os.listdir(folder)

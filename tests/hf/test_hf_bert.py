@@ -51,7 +51,8 @@ def st_reference(path, sentences):
     except ImportError:
         SentenceTransformer = None
     if SentenceTransformer is not None:
-        return SentenceTransformer(path, device="cpu").encode(sentences, convert_to_numpy=True)
+        return SentenceTransformer(path, device="cpu").encode(sentences, batch_size=2,
+                                                              convert_to_numpy=True)
     tok = transformers.AutoTokenizer.from_pretrained(path)
     model = transformers.AutoModel.from_pretrained(path).eval()
     with torch.no_grad():
@@ -164,6 +165,27 @@ def test_bert_state_dict_names_match_transformers(tiny_bert):
     assert not any(k.startswith("pooler") for k in nopool.state_dict())
 
 
+def test_from_pretrained_keyword_arguments(tiny_bert):
+    ref, root = tiny_bert
+    with pytest.warns(UserWarning, match="pooler"):
+        nopool = H.BertModel.from_pretrained(str(root / "safe"), add_pooling_layer=False)
+    assert nopool.pooler is None
+    model = H.AutoModel.from_pretrained(str(root / "safe"), output_hidden_states=True)
+    assert model.config.output_hidden_states is True
+    ids, _, _ = bert_inputs()
+    with ember.no_grad():
+        out = model(to_ember(ids))
+        out2 = nopool(to_ember(ids))
+    assert len(out.hidden_states) == 3 and out2.pooler_output is None
+    np.testing.assert_array_equal(ember_np(out.last_hidden_state),
+                                  ember_np(out2.last_hidden_state))
+    assert list(out.keys()) == ["last_hidden_state", "pooler_output", "hidden_states"]
+    assert H.AutoModel.from_pretrained(str(root / "safe"), torch_dtype="auto").dtype == \
+        ember.float32
+    with pytest.raises(ValueError, match="dtype"):
+        H.AutoModel.from_pretrained(str(root / "safe"), torch_dtype="int8")
+
+
 def test_bert_head_checkpoint_prefix_and_sharded(tmp_path):
     # a head model's checkpoint has 'bert.'-prefixed keys plus head weights
     torch.manual_seed(1)
@@ -264,8 +286,45 @@ print("ok")
 
 
 def test_import_ember_does_not_import_tokenizers():
-    code = ("import sys, ember, ember.hf; "
+    code = ("import sys, ember; assert 'ember.hf' not in sys.modules; "
+            "assert ember.hf.AutoModel is not None; import ember.hf; "
             "assert 'tokenizers' not in sys.modules and 'torch' not in sys.modules; print('ok')")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("modes,dense", [(["cls", "max", "mean_sqrt_len_tokens"], True),
+                                         (["weightedmean", "lasttoken", "mean"], False)])
+def test_sentence_transformer_pipelines(tmp_path, modes, dense):
+    """Pooling modes, Dense and Normalize against sentence-transformers, on a tiny random
+    BERT saved by sentence-transformers itself (current config formats)."""
+    st = pytest.importorskip("sentence_transformers")
+    import shutil
+    try:
+        from sentence_transformers.sentence_transformer import modules as models
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers import models
+    torch.manual_seed(0)
+    hf_dir = tmp_path / "hf"
+    transformers.BertModel(tiny_bert_config(vocab_size=30522, num_hidden_layers=1)).save_pretrained(
+        hf_dir)
+    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        shutil.copy(os.path.join(minilm_dir(), name), hf_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mods = [models.Transformer(str(hf_dir), max_seq_length=12),
+                models.Pooling(32, pooling_mode=modes)]
+        if dense:
+            mods.append(models.Dense(32 * len(modes), 8, activation_function=torch.nn.Tanh()))
+        mods.append(models.Normalize())
+        ref_model = st.SentenceTransformer(modules=mods, device="cpu")
+    ref_model.save(str(tmp_path / "st"))
+    sentences = ["hello world", "x", "a much longer sentence that gets truncated at twelve "
+                 "word pieces for sure", "two words"]
+    ref = ref_model.encode(sentences, batch_size=4)
+    model = H.SentenceTransformer(str(tmp_path / "st"))
+    got = model.encode(sentences, batch_size=4)
+    assert got.shape == ref.shape == (4, 8 if dense else 96)
+    assert model.get_sentence_embedding_dimension() == got.shape[1]
+    assert np.abs(got - ref).max() <= 1e-5

@@ -4,7 +4,8 @@ top-k and top-p over many draws, sampled frequencies, seeds, eos/pad handling, t
 import numpy as np
 import pytest
 
-from hf_causal_fixtures import reference_model, save_checkpoint, torch, torch_one_thread  # noqa: F401
+from hf_causal_fixtures import (reference_model, save_checkpoint, torch,  # noqa: F401
+                                torch_one_thread)
 
 import ember
 import ember.hf as H
@@ -198,3 +199,22 @@ def test_mask_and_position_helpers():
     np.testing.assert_array_equal(m[0, 0] == low, [[True, True, False, True],
                                                    [True, True, False, False]])
     assert causal_attention_mask(None, 2, 1, 5, ember.float32) is None
+
+
+def test_each_step_feeds_one_token_per_sequence(models):
+    model = models["llama"]
+    seen = []
+    forward = model.forward
+
+    def recording(*args, **kwargs):
+        seen.append((tuple(kwargs["input_ids"].shape), kwargs["past_key_values"] is None))
+        return forward(*args, **kwargs)
+    model.forward = recording
+    try:
+        model.generate(ember.tensor([[0, 5, 6, 7], [4, 5, 6, 7]]),
+                       attention_mask=ember.tensor([[0, 1, 1, 1], [1, 1, 1, 1]]),
+                       max_new_tokens=5, eos_token_id=None)
+    finally:
+        del model.forward
+    assert seen[0] == ((2, 4), True)  # the prompt, once
+    assert seen[1:] == [((2, 1), False)] * 4

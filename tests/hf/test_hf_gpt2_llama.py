@@ -80,6 +80,21 @@ def test_default_positions_and_base_model(checkpoints, kind):
                                atol=TOL, rtol=0)
 
 
+def test_gpt2_hub_layout_without_prefix(checkpoints, tmp_path):
+    """The original gpt2 checkpoint has base-model names (``h.0.attn.c_attn.weight``) and
+    the causal-mask buffers; both model classes load it."""
+    ref = checkpoints["gpt2", "bin"][0]
+    folder = save_checkpoint(ref, str(tmp_path / "hub"), "hub_bin")
+    ids, _ = left_padded_batch(seed=8, pads=(0, 0, 0))
+    with torch.no_grad():
+        expected = ref(torch.from_numpy(ids)).logits.numpy()
+    model = H.GPT2LMHeadModel.from_pretrained(folder)
+    with ember.no_grad():
+        got = _np(model(_e(ids)).logits)
+    assert np.abs(got - expected).max() <= TOL
+    assert type(H.AutoModel.from_pretrained(folder)).__name__ == "GPT2Model"
+
+
 def test_tied_and_untied_heads(checkpoints):
     gpt2 = H.AutoModelForCausalLM.from_pretrained(checkpoints["gpt2", "bin"][1])
     assert gpt2.lm_head.weight is gpt2.transformer.wte.weight
@@ -221,3 +236,48 @@ def test_loading_never_imports_torch(checkpoints, fmt):
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
+
+
+@pytest.mark.parametrize("scaling", [
+    None,
+    {"type": "linear", "factor": 4.0},
+    {"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+     "original_max_position_embeddings": 8192},
+])
+def test_rope_frequencies_from_legacy_config_keys(scaling):
+    """Configs written before transformers 5 (``rope_scaling`` + top-level ``rope_theta``)
+    give the frequencies transformers computes."""
+    import transformers
+    from ember.hf.rope import rope_inv_freq
+    kwargs = dict(hidden_size=256, num_attention_heads=2, num_hidden_layers=1, vocab_size=10,
+                  intermediate_size=8, rope_theta=500000.0, rope_scaling=scaling)
+    ref = transformers.LlamaModel(transformers.LlamaConfig(**kwargs))
+    inv_freq, factor = rope_inv_freq(H.LlamaConfig(**kwargs))
+    np.testing.assert_allclose(inv_freq, ref.rotary_emb.inv_freq.numpy(), rtol=1e-6, atol=0)
+    assert factor == ref.rotary_emb.attention_scaling
+
+
+@pytest.mark.parametrize("kind", ["gpt2", "llama"])
+def test_output_attentions_match_eager_transformers(checkpoints, kind):
+    ref, folder = checkpoints[kind, "safetensors"]
+    saved = ref.config._attn_implementation
+    ref.config._attn_implementation = "eager"  # transformers returns weights only eagerly
+    model = H.AutoModelForCausalLM.from_pretrained(folder)
+    ids, mask = left_padded_batch(seed=9)
+    pos = positions(mask)
+    try:
+        with torch.no_grad():
+            expected = ref(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                           position_ids=torch.from_numpy(pos), output_attentions=True)
+    finally:
+        ref.config._attn_implementation = saved
+    with ember.no_grad():
+        got = model(_e(ids), attention_mask=_e(mask), position_ids=_e(pos),
+                    output_attentions=True)
+    real = mask.astype(bool)
+    assert np.abs(_np(got.logits) - expected.logits.numpy())[real].max() <= TOL
+    assert len(got.attentions) == len(expected.attentions) == 2
+    for mine, theirs in zip(got.attentions, expected.attentions):
+        assert mine.shape == tuple(theirs.shape)
+        rows = real[:, None, :, None]  # queries at real tokens
+        assert np.abs(np.where(rows, _np(mine) - theirs.numpy(), 0)).max() <= 1e-5

@@ -1,5 +1,6 @@
 """The layers, one file per family; re-exported as ``ember.nn.<Layer>``."""
 from . import module, container, linear, flatten, conv, pooling, padding, upsampling, pixelshuffle, fold, activation, dropout, normalization, loss, sparse, distance, rnn, transformer
+from . import lazy, extra
 from .module import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
@@ -18,5 +19,7 @@ from .sparse import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
+from .extra import *  # noqa: F401,F403
 
-__all__ = sorted(set().union(*(m.__all__ for m in (module, container, linear, flatten, conv, pooling, padding, upsampling, pixelshuffle, fold, activation, dropout, normalization, loss, sparse, distance, rnn, transformer,))))
+__all__ = sorted(set().union(*(m.__all__ for m in (module, container, linear, flatten, conv, pooling, padding, upsampling, pixelshuffle, fold, activation, dropout, normalization, loss, sparse, distance, rnn, transformer, lazy, extra,))))
