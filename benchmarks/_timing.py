@@ -124,3 +124,112 @@ def workload_args(description):
     args.threads = None if args.threads == "default" else int(args.threads)
     return args
 
+
+
+# -- what the model workloads (gpt, lstm, workloads, bert_infer) share ------------------
+
+def count_parameters(model):
+    """Number of parameter elements of an ember or torch module."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def check_parameter_counts(t_model, e_model, label):
+    """Both models' parameter counts, checked equal (the same model in both libraries)."""
+    n_torch, n_ember = count_parameters(t_model), count_parameters(e_model)
+    if n_torch != n_ember:
+        raise RuntimeError(f"{label}: parameter counts differ (torch {n_torch}, "
+                           f"ember {n_ember})")
+    return n_torch
+
+
+def copy_torch_weights(t_model, e_model, ember, label):
+    """Load torch's weights into the ember model so both start equal; returns the
+    (checked equal) parameter count."""
+    e_model.load_state_dict({k: ember.tensor(v.detach().numpy())
+                             for k, v in t_model.state_dict().items()})
+    return check_parameter_counts(t_model, e_model, label)
+
+
+def check_first_steps_agree(namespaces, stmt, steps=2, label=None):
+    """Sanity check: the first ``steps`` runs of ``stmt`` give close ``loss`` values in
+    both libraries (same math, so the timing compares like with like)."""
+    losses = {}
+    for name, ns in namespaces.items():
+        values = []
+        for _ in range(steps):
+            exec(stmt, ns)
+            values.append(float(ns["loss"].item()))
+        losses[name] = values
+    for a, b in zip(losses["ember"], losses["torch"]):
+        if abs(a - b) > 1e-3 * max(1.0, abs(b)):
+            prefix = f"{label}: " if label else ""
+            raise RuntimeError(f"{prefix}ember and torch diverge: losses {losses}")
+
+
+def time_namespaces(namespaces, stmt, **compare_kwargs):
+    """``compare`` of one statement run in each library's namespace."""
+    return compare({name: (stmt, ns) for name, ns in namespaces.items()}, **compare_kwargs)
+
+
+def ms_row(workload, case, medians, **extra):
+    """A result row in milliseconds (lower is better) from ``compare``'s medians."""
+    row = {"workload": workload, "case": case, "unit": "ms", "better": "lower",
+           "figures": {name: seconds * 1e3 for name, seconds in medians.items()}}
+    row.update(extra)
+    return row
+
+
+def ratio_note(row):
+    """``<case>: ember/torch = <ratio>``, the line printed under a readable table."""
+    figures = row["figures"]
+    return f"{row['case']}: ember/torch = {figures['ember'] / figures['torch']:.2f}"
+
+
+def profile_ember(ns, stmt, steps, warmup=1, top=25):
+    """cProfile of ``steps`` runs of ``stmt`` in ember's namespace (where the time goes)."""
+    import cProfile
+    import pstats
+
+    for _ in range(warmup):
+        exec(stmt, ns)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(steps):
+        exec(stmt, ns)
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
+def run_both(extra):
+    """The calling script at 1 thread and at default threads, each in a fresh
+    interpreter (pinning happens at import)."""
+    import subprocess
+
+    for threads in ("1", "default"):
+        cmd = [sys.executable, os.path.abspath(sys.argv[0]), "--threads", threads] + extra
+        print(f"--- threads={threads}", flush=True)
+        subprocess.run(cmd, check=True)
+
+
+def main(doc, run, profile=None, note=ratio_note, both=False):
+    """The command line of a workload script (``workload_args`` plus ``--profile`` when
+    ``profile`` is given and ``--both`` when ``both``): pin the threads before anything
+    imports NumPy or torch, then time with ``run(threads, quick)`` and print the rows,
+    with ``note(row)`` under a readable table."""
+    if both and "--both" in sys.argv:
+        sys.argv.remove("--both")
+        run_both([a for a in sys.argv[1:] if a in ("--quick", "--json")])
+        sys.exit(0)
+    want_profile = profile is not None and "--profile" in sys.argv
+    if want_profile:
+        sys.argv.remove("--profile")
+    args = workload_args(doc.splitlines()[0])
+    pin_threads(args.threads)
+    if want_profile:
+        profile()
+        return
+    rows = run(args.threads, args.quick)
+    emit(rows, args.json, thread_info())
+    if note is not None and not args.json:
+        for row in rows:
+            print(note(row))

@@ -15,8 +15,6 @@ Run alone:  python benchmarks/bert_infer.py [--threads 1|default] [--json] [--qu
             [--both]      (1 thread and default threads, each in a fresh process)
 """
 import os
-import subprocess
-import sys
 
 import _timing
 
@@ -35,10 +33,6 @@ def model_dir():
     return os.path.join(os.path.dirname(spec.origin), "model")
 
 
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 def setup(torch, ember, seed=0):
     """Namespaces for one batch in each library, over the same weights and inputs."""
     import numpy as np
@@ -49,10 +43,7 @@ def setup(torch, ember, seed=0):
     path = model_dir()
     t_model = transformers.AutoModel.from_pretrained(path).eval()
     e_model = ember.hf.AutoModel.from_pretrained(path)
-    n_torch, n_ember = count_parameters(t_model), count_parameters(e_model)
-    if n_torch != n_ember:
-        raise RuntimeError(f"bert_infer: parameter counts differ (torch {n_torch}, "
-                           f"ember {n_ember})")
+    n_params = _timing.check_parameter_counts(t_model, e_model, "bert_infer")
     rng = np.random.default_rng(seed)
     b, s = CONFIG["batch"], CONFIG["seq"]
     ids = rng.integers(1996, 30000, size=(b, s))
@@ -63,7 +54,7 @@ def setup(torch, ember, seed=0):
         m = lib.tensor(mask)
         namespaces[label] = {"lib": lib, "model": model, "ids": lib.tensor(ids), "mask": m,
                              "maskf": m.unsqueeze(-1).float()}
-    return namespaces, n_torch
+    return namespaces, n_params
 
 
 def check_outputs_agree(namespaces):
@@ -86,64 +77,25 @@ def run(threads=1, quick=False):
     _timing.set_torch_threads(threads)
     namespaces, n_params = setup(torch, ember)
     diff = check_outputs_agree(namespaces)
-    candidates = {label: (STEP, ns) for label, ns in namespaces.items()}
-    medians = _timing.compare(candidates, repeats=3 if quick else 7,
-                              min_time=0.1 if quick else 0.5, warmup=1)
-    return [{
-        "workload": "bert_infer",
-        "case": f"MiniLM-L6 fwd b{CONFIG['batch']}x{CONFIG['seq']}, "
-                f"{n_params / 1e6:.1f}M params",
-        "unit": "ms", "better": "lower",
-        "figures": {label: seconds * 1e3 for label, seconds in medians.items()},
-        "max_abs_diff": diff,
-    }]
+    medians = _timing.time_namespaces(namespaces, STEP, repeats=3 if quick else 7,
+                                      min_time=0.1 if quick else 0.5, warmup=1)
+    case = f"MiniLM-L6 fwd b{CONFIG['batch']}x{CONFIG['seq']}, {n_params / 1e6:.1f}M params"
+    return [_timing.ms_row("bert_infer", case, medians, max_abs_diff=diff)]
 
 
 def profile(batches=5):
     """cProfile of ember's forward (where the time goes)."""
-    import cProfile
-    import pstats
-
     import torch
 
     import ember
     namespaces, _ = setup(torch, ember)
-    ns = namespaces["ember"]
-    exec(STEP, ns)
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(batches):
-        exec(STEP, ns)
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+    _timing.profile_ember(namespaces["ember"], STEP, batches, warmup=1, top=20)
 
 
-def run_both(extra):
-    """1 thread and default threads, each in a fresh interpreter (pinning happens at
-    import), then the ratios."""
-    for threads in ("1", "default"):
-        cmd = [sys.executable, os.path.abspath(__file__), "--threads", threads] + extra
-        print(f"--- threads={threads}", flush=True)
-        subprocess.run(cmd, check=True)
+def note(row):
+    """The ratio line, with how far the two libraries' embeddings are apart."""
+    return f"{_timing.ratio_note(row)} (max |ember - torch| = {row['max_abs_diff']:.2e})"
 
 
 if __name__ == "__main__":
-    if "--both" in sys.argv:
-        sys.argv.remove("--both")
-        run_both([a for a in sys.argv[1:] if a in ("--quick", "--json")])
-        sys.exit(0)
-    want_profile = "--profile" in sys.argv
-    if want_profile:
-        sys.argv.remove("--profile")
-    args = _timing.workload_args(__doc__.splitlines()[0])
-    _timing.pin_threads(args.threads)
-    if want_profile:
-        profile()
-    else:
-        results = run(args.threads, args.quick)
-        _timing.emit(results, args.json, _timing.thread_info())
-        if not args.json:
-            for row in results:
-                f = row["figures"]
-                print(f"{row['case']}: ember/torch = {f['ember'] / f['torch']:.2f} "
-                      f"(max |ember - torch| = {row['max_abs_diff']:.2e})")
+    _timing.main(__doc__, run, profile, note=note, both=True)

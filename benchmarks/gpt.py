@@ -17,7 +17,6 @@ Run alone:  python benchmarks/gpt.py [--threads 1|default] [--json] [--quick]
             [--profile]   (a cProfile of ember's step instead of the timing)
 """
 import math
-import sys
 
 import _timing
 
@@ -81,10 +80,6 @@ def build(lib, attention, cfg=CONFIG):
     return GPT()
 
 
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 def setup(attention, torch, ember, seed=0):
     """Namespaces for one train step in each library, over equal weights and data."""
     import numpy as np
@@ -92,11 +87,7 @@ def setup(attention, torch, ember, seed=0):
     torch.manual_seed(seed)
     t_model = build(torch, attention)
     e_model = build(ember, attention)
-    e_model.load_state_dict({k: ember.tensor(v.detach().numpy())
-                             for k, v in t_model.state_dict().items()})
-    n_torch, n_ember = count_parameters(t_model), count_parameters(e_model)
-    if n_torch != n_ember:
-        raise RuntimeError(f"gpt: parameter counts differ (torch {n_torch}, ember {n_ember})")
+    n_params = _timing.copy_torch_weights(t_model, e_model, ember, "gpt")
     rng = np.random.default_rng(seed)
     shape = (CONFIG["batch"], CONFIG["block"])
     x = rng.integers(0, CONFIG["vocab"], size=shape)
@@ -108,26 +99,13 @@ def setup(attention, torch, ember, seed=0):
             "opt": lib.optim.AdamW(model.parameters(), lr=CONFIG["lr"]),
             "x": lib.tensor(x), "y": lib.tensor(y),
         }
-    return namespaces, n_torch
+    return namespaces, n_params
 
 
 STEP = ("opt.zero_grad()\n"
         "loss = model(x, y)\n"
         "loss.backward()\n"
         "opt.step()")
-
-
-def check_first_steps_agree(namespaces, steps=2):
-    losses = {}
-    for label, ns in namespaces.items():
-        values = []
-        for _ in range(steps):
-            exec(STEP, ns)
-            values.append(float(ns["loss"].item()))
-        losses[label] = values
-    for a, b in zip(losses["ember"], losses["torch"]):
-        if abs(a - b) > 1e-3 * max(1.0, abs(b)):
-            raise RuntimeError(f"gpt: ember and torch diverge: losses {losses}")
 
 
 def run(threads=1, quick=False):
@@ -139,51 +117,23 @@ def run(threads=1, quick=False):
     results = []
     for attention in VARIANTS:
         namespaces, n_params = setup(attention, torch, ember)
-        check_first_steps_agree(namespaces)
-        candidates = {label: (STEP, ns) for label, ns in namespaces.items()}
-        medians = _timing.compare(candidates, repeats=3 if quick else 7,
-                                  min_time=0.1 if quick else 0.5, warmup=2)
-        results.append({
-            "workload": "gpt", "case": f"train step b{CONFIG['batch']}, {attention} attention, "
-                                       f"{n_params / 1e3:.0f}k params",
-            "unit": "ms", "better": "lower",
-            "figures": {label: seconds * 1e3 for label, seconds in medians.items()},
-        })
+        _timing.check_first_steps_agree(namespaces, STEP, label="gpt")
+        medians = _timing.time_namespaces(namespaces, STEP, repeats=3 if quick else 7,
+                                          min_time=0.1 if quick else 0.5, warmup=2)
+        results.append(_timing.ms_row(
+            "gpt", f"train step b{CONFIG['batch']}, {attention} attention, "
+                   f"{n_params / 1e3:.0f}k params", medians))
     return results
 
 
 def profile(attention="sdpa", steps=10):
     """cProfile of ember's train step (where the time goes)."""
-    import cProfile
-    import pstats
-
     import torch
 
     import ember
     namespaces, _ = setup(attention, torch, ember)
-    ns = namespaces["ember"]
-    for _ in range(2):
-        exec(STEP, ns)
-    prof = cProfile.Profile()
-    prof.enable()
-    for _ in range(steps):
-        exec(STEP, ns)
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(25)
+    _timing.profile_ember(namespaces["ember"], STEP, steps, warmup=2, top=25)
 
 
 if __name__ == "__main__":
-    want_profile = "--profile" in sys.argv
-    if want_profile:
-        sys.argv.remove("--profile")
-    args = _timing.workload_args(__doc__.splitlines()[0])
-    _timing.pin_threads(args.threads)
-    if want_profile:
-        profile()
-    else:
-        results = run(args.threads, args.quick)
-        _timing.emit(results, args.json, _timing.thread_info())
-        if not args.json:
-            for row in results:
-                f = row["figures"]
-                print(f"{row['case']}: ember/torch = {f['ember'] / f['torch']:.2f}")
+    _timing.main(__doc__, run, profile)

@@ -44,10 +44,6 @@ def build(lib):
     return LanguageModel()
 
 
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 STEP = ("opt.zero_grad()\n"
         "loss = loss_fn(model(x, lengths), y)\n"
         "loss.backward()\n"
@@ -60,11 +56,7 @@ def setup(lib_torch, lib_ember, packed, seed=0):
     lib_torch.manual_seed(seed)
     t_model = build(lib_torch)
     e_model = build(lib_ember)
-    e_model.load_state_dict({k: lib_ember.tensor(v.detach().numpy())
-                             for k, v in t_model.state_dict().items()})
-    n_torch, n_ember = count_parameters(t_model), count_parameters(e_model)
-    if n_torch != n_ember:
-        raise RuntimeError(f"lstm: parameter counts differ (torch {n_torch}, ember {n_ember})")
+    n_params = _timing.copy_torch_weights(t_model, e_model, lib_ember, "lstm")
     rng = np.random.default_rng(seed)
     tokens = rng.integers(0, VOCAB, size=(BATCH, LENGTH))
     targets = rng.integers(0, VOCAB, size=(BATCH, LENGTH))
@@ -86,21 +78,7 @@ def setup(lib_torch, lib_ember, packed, seed=0):
             "y": y,
             "lengths": lengths,
         }
-    return namespaces, n_torch
-
-
-def check_first_steps_agree(namespaces, steps=2):
-    """Sanity check: the first steps give close losses in both libraries (same math)."""
-    losses = {}
-    for label, ns in namespaces.items():
-        values = []
-        for _ in range(steps):
-            exec(STEP, ns)
-            values.append(float(ns["loss"].item()))
-        losses[label] = values
-    for a, b in zip(losses["ember"], losses["torch"]):
-        if abs(a - b) > 1e-3 * max(1.0, abs(b)):
-            raise RuntimeError(f"ember and torch diverge: losses {losses}")
+    return namespaces, n_params
 
 
 def run(threads=1, quick=False):
@@ -112,25 +90,14 @@ def run(threads=1, quick=False):
     results = []
     for packed in (False, True):
         namespaces, n_params = setup(torch, ember, packed)
-        check_first_steps_agree(namespaces)
-        candidates = {label: (STEP, ns) for label, ns in namespaces.items()}
-        medians = _timing.compare(candidates, repeats=3 if quick else 9,
-                                  min_time=0.1 if quick else 0.5, warmup=2)
+        _timing.check_first_steps_agree(namespaces, STEP)
+        medians = _timing.time_namespaces(namespaces, STEP, repeats=3 if quick else 9,
+                                          min_time=0.1 if quick else 0.5, warmup=2)
         kind = "packed 10..50" if packed else "fixed 50"
-        results.append({
-            "workload": "lstm", "case": f"train step b{BATCH} {kind}, {n_params / 1e3:.0f}k params",
-            "unit": "ms", "better": "lower",
-            "figures": {label: seconds * 1e3 for label, seconds in medians.items()},
-        })
+        results.append(_timing.ms_row(
+            "lstm", f"train step b{BATCH} {kind}, {n_params / 1e3:.0f}k params", medians))
     return results
 
 
 if __name__ == "__main__":
-    args = _timing.workload_args(__doc__.splitlines()[0])
-    _timing.pin_threads(args.threads)
-    rows = run(args.threads, args.quick)
-    _timing.emit(rows, args.json, _timing.thread_info())
-    if not args.json:
-        for row in rows:
-            f = row["figures"]
-            print(f"{row['case']}: ember/torch = {f['ember'] / f['torch']:.2f}")
+    _timing.main(__doc__, run)

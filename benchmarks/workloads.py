@@ -47,10 +47,6 @@ def build(lib, name):
     return lib.nn.Sequential(*layers)
 
 
-def count_parameters(model):
-    return sum(p.numel() for p in model.parameters())
-
-
 def setup(name, lib_torch, lib_ember, seed=0):
     """Namespaces for one train step in each library, over equal weights and data."""
     import numpy as np
@@ -59,11 +55,7 @@ def setup(name, lib_torch, lib_ember, seed=0):
     lib_torch.manual_seed(seed)
     t_model = build(lib_torch, name)
     e_model = build(lib_ember, name)
-    e_model.load_state_dict({k: lib_ember.tensor(v.detach().numpy())
-                             for k, v in t_model.state_dict().items()})
-    n_torch, n_ember = count_parameters(t_model), count_parameters(e_model)
-    if n_torch != n_ember:
-        raise RuntimeError(f"{name}: parameter counts differ (torch {n_torch}, ember {n_ember})")
+    n_params = _timing.copy_torch_weights(t_model, e_model, lib_ember, name)
 
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(config["input"], dtype=np.float32)
@@ -78,27 +70,13 @@ def setup(name, lib_torch, lib_ember, seed=0):
             "x": lib.tensor(x),
             "y": lib.tensor(y),
         }
-    return namespaces, n_torch
+    return namespaces, n_params
 
 
 STEP = ("opt.zero_grad()\n"
         "loss = loss_fn(model(x), y)\n"
         "loss.backward()\n"
         "opt.step()")
-
-
-def check_first_steps_agree(namespaces, steps=2):
-    """Sanity check: a few steps in both libraries give close losses (same math)."""
-    losses = {}
-    for label, ns in namespaces.items():
-        values = []
-        for _ in range(steps):
-            exec(STEP, ns)
-            values.append(float(ns["loss"].item()))
-        losses[label] = values
-    for a, b in zip(losses["ember"], losses["torch"]):
-        if abs(a - b) > 1e-3 * max(1.0, abs(b)):
-            raise RuntimeError(f"ember and torch diverge: losses {losses}")
 
 
 def run(threads=1, quick=False, only=None):
@@ -112,16 +90,12 @@ def run(threads=1, quick=False, only=None):
         if only and name != only:
             continue
         namespaces, n_params = setup(name, torch, ember)
-        check_first_steps_agree(namespaces)
-        candidates = {label: (STEP, ns) for label, ns in namespaces.items()}
-        medians = _timing.compare(candidates, repeats=3 if quick else 9,
-                                  min_time=0.05 if quick else 0.3, warmup=2)
+        _timing.check_first_steps_agree(namespaces, STEP)
+        medians = _timing.time_namespaces(namespaces, STEP, repeats=3 if quick else 9,
+                                          min_time=0.05 if quick else 0.3, warmup=2)
         batch = CONFIGS[name]["input"][0]
-        results.append({
-            "workload": name, "case": f"train step b{batch}, {n_params / 1e3:.0f}k params",
-            "unit": "ms", "better": "lower",
-            "figures": {label: seconds * 1e3 for label, seconds in medians.items()},
-        })
+        results.append(_timing.ms_row(
+            name, f"train step b{batch}, {n_params / 1e3:.0f}k params", medians))
     return results
 
 
@@ -131,6 +105,4 @@ if __name__ == "__main__":
         i = sys.argv.index("--only")
         only = sys.argv[i + 1]
         del sys.argv[i:i + 2]
-    args = _timing.workload_args(__doc__.splitlines()[0])
-    _timing.pin_threads(args.threads)
-    _timing.emit(run(args.threads, args.quick, only), args.json, _timing.thread_info())
+    _timing.main(__doc__, lambda threads, quick: run(threads, quick, only), note=None)

@@ -31,6 +31,9 @@ _SKIP = {"rand", "randn", "randint", "randperm", "normal", "bernoulli", "multino
 # (polygamma(1, -2) = 1.6e32 rather than inf) and at extreme arguments (zeta(1e30, 1e30)
 # = nan rather than 0); the registry checks both on their proper domain.
 _SKIP |= {"polygamma", "special.zeta"}
+# Eigenvalues of a defective matrix (which special values easily make) move by
+# sqrt(machine epsilon) under rounding: LAPACK builds differ at that level.
+_SKIP |= {"linalg.eig", "linalg.eigvals"}
 # The fuzzer's special values are real numbers: complex dtypes are left to the registry.
 # (view_as_complex: torch.from_numpy gives empty arrays zero strides, which it refuses.)
 _SKIP |= {"view_as_complex"}

@@ -1,6 +1,5 @@
 """Discrete families: Bernoulli, Binomial, Categorical, OneHotCategorical, Multinomial."""
 import math
-import numbers
 
 import numpy as np
 
@@ -11,7 +10,8 @@ from ember.nn import functional as F
 from . import constraints
 from ._exp_family import ExponentialFamily
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import (_public_class, broadcast_all, lazy_property, logits_to_probs,
+                    probs_to_logits)
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Multinomial", "OneHotCategorical",
            "OneHotCategoricalStraightThrough"]
@@ -22,7 +22,49 @@ def _one_of(probs, logits):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(ExponentialFamily):
+class _BinaryProbsLogits:
+    """Mixin for distributions given by a success probability ``probs`` or its log-odds
+    ``logits``: whichever was not given is computed on first access."""
+
+    def _set_probs_or_logits(self, probs, logits, total_count=None):
+        """Store the given one of ``probs``/``logits`` (broadcast with ``total_count``,
+        which is then cast to its dtype) and return it."""
+        _one_of(probs, logits)
+        name, value = ("probs", probs) if probs is not None else ("logits", logits)
+        if total_count is None:
+            (param,) = broadcast_all(value)
+        else:
+            total_count, param = broadcast_all(total_count, value)
+            self.total_count = total_count.type_as(param)
+        setattr(self, name, param)
+        return param
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+
+class _BinaryParam(_BinaryProbsLogits):
+    """``_BinaryProbsLogits`` that also keeps the given parameter as ``_param`` (for
+    ``param_shape``) and as the batch shape."""
+
+    def _init_param(self, probs, logits, validate_args, total_count=None):
+        self._param = self._set_probs_or_logits(probs, logits, total_count)
+        super().__init__(self._param.size(), validate_args=validate_args)
+
+    def _copy_extra(self, new, batch_shape):
+        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+
+class Bernoulli(_BinaryParam, ExponentialFamily):
     """Bernoulli distribution (1 with probability ``probs``), from ``probs`` or ``logits``.
 
     >>> Bernoulli(probs=0.25).entropy()
@@ -35,32 +77,7 @@ class Bernoulli(ExponentialFamily):
     _expand_params = {"probs": 0, "logits": 0}
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        param = probs if probs is not None else logits
-        is_scalar = isinstance(param, numbers.Number)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            self._param = self.probs
-        else:
-            (self.logits,) = broadcast_all(logits)
-            self._param = self.logits
-        batch_shape = ember.Size() if is_scalar else self._param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def _copy_extra(self, new, batch_shape):
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        self._init_param(probs, logits, validate_args)
 
     @property
     def mean(self):
@@ -97,7 +114,7 @@ class Bernoulli(ExponentialFamily):
         return values
 
 
-class Binomial(Distribution):
+class Binomial(_BinaryParam, Distribution):
     """Number of successes in ``total_count`` Bernoulli trials of probability ``probs``.
 
     >>> Binomial(4, probs=ember.tensor(0.5)).mean
@@ -110,35 +127,11 @@ class Binomial(Distribution):
     _expand_params = {"total_count": 0, "probs": 0, "logits": 0}
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-            self._param = self.probs
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-            self._param = self.logits
-        super().__init__(self._param.size(), validate_args=validate_args)
-
-    def _copy_extra(self, new, batch_shape):
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
+        self._init_param(probs, logits, validate_args, total_count)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     @property
     def mean(self):
@@ -279,35 +272,23 @@ class Categorical(Distribution):
         return values
 
 
-class OneHotCategorical(Distribution):
-    """A Categorical whose samples are one-hot vectors of length K.
-
-    >>> OneHotCategorical(probs=ember.tensor([0.0, 1.0])).sample()
-    tensor([0., 1.])
-    """
+class _CategoricalBased:
+    """Mixin for distributions over K-vectors built on an inner Categorical
+    ``_categorical`` (its ``probs``, ``logits`` and ``param_shape``)."""
 
     arg_constraints = {"probs": constraints.simplex,
                        "logits": constraints.independent(constraints.real, 1)}
-    support = constraints.one_hot
-    has_enumerate_support = True
 
-    def __init__(self, probs=None, logits=None, validate_args=None):
-        self._categorical = Categorical(probs, logits)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+    def _init_shapes(self, validate_args):
+        Distribution.__init__(self, self._categorical.batch_shape,
+                              self._categorical.param_shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(OneHotCategorical, _instance)
+        new = self._get_checked_instance(_public_class(self), _instance)
         batch_shape = ember.Size(tuple(batch_shape))
         new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def _param(self):
-        return self._categorical._param
+        self._copy_extra(new, batch_shape)
+        return self._finish_expand(new, batch_shape)
 
     @property
     def probs(self):
@@ -316,6 +297,29 @@ class OneHotCategorical(Distribution):
     @property
     def logits(self):
         return self._categorical.logits
+
+    @property
+    def param_shape(self):
+        return self._categorical.param_shape
+
+
+class OneHotCategorical(_CategoricalBased, Distribution):
+    """A Categorical whose samples are one-hot vectors of length K.
+
+    >>> OneHotCategorical(probs=ember.tensor([0.0, 1.0])).sample()
+    tensor([0., 1.])
+    """
+
+    support = constraints.one_hot
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits)
+        self._init_shapes(validate_args)
+
+    @property
+    def _param(self):
+        return self._categorical._param
 
     @property
     def mean(self):
@@ -330,10 +334,6 @@ class OneHotCategorical(Distribution):
     def variance(self):
         p = self._categorical.probs
         return p * (1 - p)
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     def sample(self, sample_shape=ember.Size()):
         probs = self._categorical.probs
@@ -366,25 +366,18 @@ class OneHotCategoricalStraightThrough(OneHotCategorical):
 
     has_rsample = True
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(OneHotCategoricalStraightThrough, _instance)
-        return super().expand(batch_shape, _instance=new)
-
     def rsample(self, sample_shape=ember.Size()):
         samples = self.sample(sample_shape)
         probs = self._categorical.probs
         return samples + (probs - probs.detach())
 
 
-class Multinomial(Distribution):
+class Multinomial(_CategoricalBased, Distribution):
     """Counts of each of K outcomes in ``total_count`` Categorical draws.
 
     >>> Multinomial(4, probs=ember.tensor([0.5, 0.5])).mean
     tensor([2., 2.])
     """
-
-    arg_constraints = {"probs": constraints.simplex,
-                       "logits": constraints.independent(constraints.real, 1)}
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, int):
@@ -392,35 +385,15 @@ class Multinomial(Distribution):
         self.total_count = total_count
         self._categorical = Categorical(probs=probs, logits=logits)
         self._binomial = Binomial(total_count=total_count, probs=self.probs)
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._init_shapes(validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Multinomial, _instance)
-        batch_shape = ember.Size(tuple(batch_shape))
+    def _copy_extra(self, new, batch_shape):
         new.total_count = self.total_count
-        new._categorical = self._categorical.expand(batch_shape)
         new._binomial = Binomial(total_count=self.total_count, probs=new._categorical.probs)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         return constraints.multinomial(self.total_count)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self):

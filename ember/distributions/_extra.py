@@ -6,10 +6,10 @@ import ember
 from ember.nn import functional as F
 
 from . import constraints
-from ._discrete import Categorical, _one_of
+from ._discrete import Categorical, _BinaryProbsLogits
 from ._normal import Cauchy, Normal, _LocScale
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _public_class, broadcast_all
 
 __all__ = ["Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "MixtureSameFamily"]
 
@@ -22,9 +22,6 @@ class Gumbel(_LocScale, Distribution):
     >>> Gumbel(0.0, 1.0).mode
     tensor(0.)
     """
-
-    def __init__(self, loc, scale, validate_args=None):
-        self._init_loc_scale(loc, scale, validate_args)
 
     @property
     def mean(self):
@@ -59,130 +56,97 @@ class Gumbel(_LocScale, Distribution):
         return self.scale.log() + (1 + _EULER_GAMMA)
 
 
-class HalfNormal(Distribution):
+class _HalfDistribution(Distribution):
+    """``|X|`` for ``X`` of the symmetric ``_base_family(0, scale)``; subclasses set
+    ``_base_family``."""
+
+    arg_constraints = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+    _base_family = None
+
+    def __init__(self, scale, validate_args=None):
+        self.base_dist = self._base_family(0.0 if isinstance(scale, numbers.Number)
+                                           else ember.zeros_like(scale), scale,
+                                           validate_args=False)
+        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(_public_class(self), _instance)
+        batch_shape = ember.Size(tuple(batch_shape))
+        new.base_dist = self.base_dist.expand(batch_shape)
+        return self._finish_expand(new, batch_shape)
+
+    @property
+    def scale(self):
+        return self.base_dist.scale
+
+    @property
+    def mode(self):
+        return ember.zeros_like(self.scale)
+
+    def rsample(self, sample_shape=ember.Size()):
+        return self.base_dist.rsample(sample_shape).abs()
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        log_prob = self.base_dist.log_prob(value) + math.log(2)
+        return ember.where(value >= 0, log_prob, -math.inf)
+
+    def cdf(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob):
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self):
+        return self.base_dist.entropy() - math.log(2)
+
+
+class HalfNormal(_HalfDistribution):
     """``|X|`` for ``X ~ Normal(0, scale)``.
 
     >>> HalfNormal(1.0).mean
     tensor(0.7979)
     """
 
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-
-    def __init__(self, scale, validate_args=None):
-        self.base_dist = Normal(0.0 if isinstance(scale, numbers.Number)
-                                else ember.zeros_like(scale), scale, validate_args=False)
-        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(HalfNormal, _instance)
-        batch_shape = ember.Size(tuple(batch_shape))
-        new.base_dist = self.base_dist.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    _base_family = Normal
 
     @property
     def mean(self):
         return self.scale * math.sqrt(2 / math.pi)
 
     @property
-    def mode(self):
-        return ember.zeros_like(self.scale)
-
-    @property
     def variance(self):
         return self.scale.pow(2) * (1 - 2 / math.pi)
 
-    def rsample(self, sample_shape=ember.Size()):
-        return self.base_dist.rsample(sample_shape).abs()
 
-    def log_prob(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        log_prob = self.base_dist.log_prob(value) + math.log(2)
-        return ember.where(value >= 0, log_prob, -math.inf)
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
-
-
-class HalfCauchy(Distribution):
+class HalfCauchy(_HalfDistribution):
     """``|X|`` for ``X ~ Cauchy(0, scale)``.
 
     >>> HalfCauchy(1.0).cdf(ember.tensor(1.0))
     tensor(0.5000)
     """
 
-    arg_constraints = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-
-    def __init__(self, scale, validate_args=None):
-        self.base_dist = Cauchy(0.0 if isinstance(scale, numbers.Number)
-                                else ember.zeros_like(scale), scale, validate_args=False)
-        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(HalfCauchy, _instance)
-        batch_shape = ember.Size(tuple(batch_shape))
-        new.base_dist = self.base_dist.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    _base_family = Cauchy
 
     @property
     def mean(self):
         return ember.full(self._extended_shape(), math.inf, dtype=self.scale.dtype)
 
     @property
-    def mode(self):
-        return ember.zeros_like(self.scale)
-
-    @property
     def variance(self):
         return self.base_dist.variance
 
-    def rsample(self, sample_shape=ember.Size()):
-        return self.base_dist.rsample(sample_shape).abs()
-
     def log_prob(self, value):
         value = ember.as_tensor(value, dtype=self.scale.dtype, device=self.scale.device)
-        if self._validate_args:
-            self._validate_sample(value)
-        log_prob = self.base_dist.log_prob(value) + math.log(2)
-        return ember.where(value >= 0, log_prob, -math.inf)
-
-    def cdf(self, value):
-        if self._validate_args:
-            self._validate_sample(value)
-        return 2 * self.base_dist.cdf(value) - 1
-
-    def icdf(self, prob):
-        return self.base_dist.icdf((prob + 1) / 2)
-
-    def entropy(self):
-        return self.base_dist.entropy() - math.log(2)
+        return super().log_prob(value)
 
 
-class Geometric(Distribution):
+class Geometric(_BinaryProbsLogits, Distribution):
     """Number of failures before the first success in Bernoulli(``probs``) trials.
 
     >>> Geometric(probs=ember.tensor(0.5)).mean
@@ -194,27 +158,12 @@ class Geometric(Distribution):
     _expand_params = {"probs": 0, "logits": 0}
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        param = probs if probs is not None else logits
-        batch_shape = (ember.Size() if isinstance(param, numbers.Number)
-                       else self.__dict__.get("probs", self.__dict__.get("logits")).size())
+        batch_shape = self._set_probs_or_logits(probs, logits).size()
         super().__init__(batch_shape, validate_args=validate_args)
         # NOTE: torch also rejects probs == 0 (no success ever), beyond unit_interval.
         if self._validate_args and probs is not None and not bool((self.probs > 0).all()):
             raise ValueError(f"Expected parameter probs of shape {tuple(self.probs.shape)} "
                              f"to be positive but found invalid values:\n{self.probs}")
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self):
@@ -293,9 +242,7 @@ class MixtureSameFamily(Distribution):
         new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
         new._num_component = self._num_component
         new._event_ndims = self._event_ndims
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @constraints.dependent_property
     def support(self):

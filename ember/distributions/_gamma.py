@@ -65,12 +65,7 @@ class Gamma(ExponentialFamily):
     _expand_params = {"concentration": 0, "rate": 0}
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, numbers.Number) and isinstance(rate, numbers.Number):
-            batch_shape = ember.Size()
-        else:
-            batch_shape = self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(validate_args, concentration=concentration, rate=rate)
 
     @property
     def mean(self):
@@ -137,9 +132,7 @@ class Exponential(ExponentialFamily):
     _expand_params = {"rate": 0}
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = ember.Size() if isinstance(rate, numbers.Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(validate_args, rate=rate)
 
     @property
     def mean(self):
@@ -264,9 +257,7 @@ class Beta(ExponentialFamily):
         new = self._get_checked_instance(Beta, _instance)
         batch_shape = ember.Size(tuple(batch_shape))
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(new, batch_shape)
 
     @property
     def concentration1(self):
@@ -371,9 +362,7 @@ class Poisson(ExponentialFamily):
     _expand_params = {"rate": 0}
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = ember.Size() if isinstance(rate, numbers.Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(validate_args, rate=rate)
 
     @property
     def mean(self):

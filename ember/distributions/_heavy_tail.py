@@ -5,24 +5,16 @@ import ember
 from ember.nn import functional as F
 
 from . import constraints
-from ._discrete import _one_of
+from ._discrete import _BinaryParam
 from ._gamma import _standard_gamma
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["InverseGamma", "NegativeBinomial", "Pareto", "Weibull"]
 
 _EULER_GAMMA = 0.57721566490153286060
 
 
-def _init_two(self, names, a, b, validate_args):
-    first, second = broadcast_all(a, b)
-    setattr(self, names[0], first)
-    setattr(self, names[1], second)
-    Distribution.__init__(self, first.size(), validate_args=validate_args)
-
-
-class NegativeBinomial(Distribution):
+class NegativeBinomial(_BinaryParam, Distribution):
     """Number of successes (probability ``probs``) before ``total_count`` failures.
 
     >>> NegativeBinomial(3.0, probs=ember.tensor(0.5)).mean
@@ -36,32 +28,7 @@ class NegativeBinomial(Distribution):
     _expand_params = {"total_count": 0, "probs": 0, "logits": 0}
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-            param = self.probs
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-            param = self.logits
-        self._param = param
-        super().__init__(param.size(), validate_args=validate_args)
-
-    def _copy_extra(self, new, batch_shape):
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        self._init_param(probs, logits, validate_args, total_count)
 
     @property
     def mean(self):
@@ -106,7 +73,7 @@ class Weibull(Distribution):
     _expand_params = {"scale": 0, "concentration": 0}
 
     def __init__(self, scale, concentration, validate_args=None):
-        _init_two(self, ("scale", "concentration"), scale, concentration, validate_args)
+        self._init_params(validate_args, scale=scale, concentration=concentration)
 
     @property
     def mean(self):
@@ -160,7 +127,7 @@ class Pareto(Distribution):
     _expand_params = {"scale": 0, "alpha": 0}
 
     def __init__(self, scale, alpha, validate_args=None):
-        _init_two(self, ("scale", "alpha"), scale, alpha, validate_args)
+        self._init_params(validate_args, scale=scale, alpha=alpha)
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
@@ -215,7 +182,7 @@ class InverseGamma(Distribution):
     _expand_params = {"concentration": 0, "rate": 0}
 
     def __init__(self, concentration, rate, validate_args=None):
-        _init_two(self, ("concentration", "rate"), concentration, rate, validate_args)
+        self._init_params(validate_args, concentration=concentration, rate=rate)
 
     @property
     def mean(self):

@@ -7,7 +7,6 @@ import ember
 from . import constraints
 from ._exp_family import ExponentialFamily
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Cauchy", "Laplace", "Normal"]
 
@@ -22,13 +21,8 @@ class _LocScale:
     has_rsample = True
     _expand_params = {"loc": 0, "scale": 0}
 
-    def _init_loc_scale(self, loc, scale, validate_args):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number):
-            batch_shape = ember.Size()
-        else:
-            batch_shape = self.loc.size()
-        Distribution.__init__(self, batch_shape, validate_args=validate_args)
+    def __init__(self, loc, scale, validate_args=None):
+        self._init_params(validate_args, loc=loc, scale=scale)
 
     def _check(self, value):
         if self._validate_args:
@@ -53,9 +47,6 @@ class Normal(_LocScale, ExponentialFamily):
     >>> Normal(0.0, 1.0).log_prob(ember.tensor(0.0))
     tensor(-0.9189)
     """
-
-    def __init__(self, loc, scale, validate_args=None):
-        self._init_loc_scale(loc, scale, validate_args)
 
     @property
     def mean(self):
@@ -101,9 +92,6 @@ class Laplace(_LocScale, Distribution):
     tensor(-0.6931)
     """
 
-    def __init__(self, loc, scale, validate_args=None):
-        self._init_loc_scale(loc, scale, validate_args)
-
     @property
     def mean(self):
         return self.loc
@@ -146,9 +134,6 @@ class Cauchy(_LocScale, Distribution):
     >>> Cauchy(0.0, 1.0).cdf(ember.tensor(0.0))
     tensor(0.5000)
     """
-
-    def __init__(self, loc, scale, validate_args=None):
-        self._init_loc_scale(loc, scale, validate_args)
 
     @property
     def mean(self):

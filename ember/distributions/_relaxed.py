@@ -2,17 +2,17 @@
 import ember
 
 from . import constraints
-from ._discrete import Categorical, _one_of
+from ._discrete import Categorical, _BinaryParam, _CategoricalBased
 from ._transformed import TransformedDistribution
 from .distribution import Distribution
 from .transforms import ExpTransform, SigmoidTransform
-from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import _public_class, broadcast_all, clamp_probs
 
 __all__ = ["ExpRelaxedCategorical", "LogitRelaxedBernoulli", "RelaxedBernoulli",
            "RelaxedOneHotCategorical"]
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(_BinaryParam, Distribution):
     """Logit of a RelaxedBernoulli draw: ``(logit(u) + logits) / temperature``.
 
     >>> LogitRelaxedBernoulli(ember.tensor(0.5), probs=ember.tensor(0.3)).rsample().shape
@@ -26,31 +26,11 @@ class LogitRelaxedBernoulli(Distribution):
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self.temperature = temperature
-        _one_of(probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            param = self.probs
-        else:
-            (self.logits,) = broadcast_all(logits)
-            param = self.logits
-        self._param = param
-        super().__init__(param.size(), validate_args=validate_args)
+        self._init_param(probs, logits, validate_args)
 
     def _copy_extra(self, new, batch_shape):
         new.temperature = self.temperature
-        new._param = new.__dict__.get("probs", new.__dict__.get("logits"))
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        super()._copy_extra(new, batch_shape)
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
@@ -66,23 +46,14 @@ class LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * ember.log1p(diff.exp())
 
 
-class RelaxedBernoulli(TransformedDistribution):
-    """Concrete relaxation of Bernoulli: values in (0, 1), sharper as temperature -> 0.
+class _RelaxedTransformed(TransformedDistribution):
+    """A relaxation given as a transform of its ``base_dist`` (which holds
+    ``temperature``, ``probs`` and ``logits``)."""
 
-    >>> RelaxedBernoulli(ember.tensor(0.5), logits=ember.tensor(0.0)).support
-    Interval(lower_bound=0.0, upper_bound=1.0)
-    """
-
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
-    support = constraints.unit_interval
     has_rsample = True
 
-    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        base = LogitRelaxedBernoulli(temperature, probs, logits)
-        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
-
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedBernoulli, _instance)
+        new = self._get_checked_instance(_public_class(self), _instance)
         return super().expand(batch_shape, _instance=new)
 
     @property
@@ -98,41 +69,34 @@ class RelaxedBernoulli(TransformedDistribution):
         return self.base_dist.probs
 
 
-class ExpRelaxedCategorical(Distribution):
+class RelaxedBernoulli(_RelaxedTransformed):
+    """Concrete relaxation of Bernoulli: values in (0, 1), sharper as temperature -> 0.
+
+    >>> RelaxedBernoulli(ember.tensor(0.5), logits=ember.tensor(0.0)).support
+    Interval(lower_bound=0.0, upper_bound=1.0)
+    """
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.unit_interval
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        base = LogitRelaxedBernoulli(temperature, probs, logits)
+        super().__init__(base, SigmoidTransform(), validate_args=validate_args)
+
+
+class ExpRelaxedCategorical(_CategoricalBased, Distribution):
     """Log of a RelaxedOneHotCategorical draw (log-softmax of Gumbel-perturbed logits)."""
 
-    arg_constraints = {"probs": constraints.simplex,
-                       "logits": constraints.independent(constraints.real, 1)}
     support = constraints.real_vector
     has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits)
         self.temperature = temperature
-        batch_shape = self._categorical.batch_shape
-        event_shape = self._categorical.param_shape[-1:]
-        super().__init__(batch_shape, event_shape, validate_args=validate_args)
+        self._init_shapes(validate_args)
 
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
-        batch_shape = ember.Size(tuple(batch_shape))
+    def _copy_extra(self, new, batch_shape):
         new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def probs(self):
-        return self._categorical.probs
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
@@ -154,7 +118,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_RelaxedTransformed):
     """Gumbel-softmax relaxation of OneHotCategorical: samples on the simplex.
 
     >>> d = RelaxedOneHotCategorical(ember.tensor(0.5), probs=ember.tensor([0.2, 0.8]))
@@ -165,24 +129,7 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     arg_constraints = {"probs": constraints.simplex,
                        "logits": constraints.independent(constraints.real, 1)}
     support = constraints.simplex
-    has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         base = ExpRelaxedCategorical(temperature, probs, logits, validate_args=validate_args)
         super().__init__(base, ExpTransform(), validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
-        return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs

@@ -1,11 +1,9 @@
 """Uniform distribution on the half-open interval [low, high)."""
-import numbers
 
 import ember
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Uniform"]
 
@@ -23,12 +21,7 @@ class Uniform(Distribution):
     _expand_params = {"low": 0, "high": 0}
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, numbers.Number) and isinstance(high, numbers.Number):
-            batch_shape = ember.Size()
-        else:
-            batch_shape = self.low.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(validate_args, low=low, high=high)
         if self._validate_args and not bool(ember.lt(self.low, self.high).all()):
             raise ValueError("Uniform is not defined when low>= high")
 

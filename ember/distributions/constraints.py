@@ -271,17 +271,24 @@ class _PositiveDefinite(_Symmetric):
         return ember.linalg.cholesky_ex(value).info == 0
 
 
-class _Cat(Constraint):
-    """Constraints applied to consecutive pieces of ``dim`` (like ``ember.cat``)."""
+class _ConstraintSeq(Constraint):
+    """A sequence of constraints applied to parts of ``dim`` (base of _Cat and _Stack)."""
 
-    def __init__(self, cseq, dim=0, lengths=None):
+    def __init__(self, cseq, dim=0):
         self.cseq = list(cseq)
-        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
         self.dim = dim
 
     @property
     def is_discrete(self):
         return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_ConstraintSeq):
+    """Constraints applied to consecutive pieces of ``dim`` (like ``ember.cat``)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__(cseq, dim)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
 
     @property
     def event_dim(self):
@@ -295,16 +302,8 @@ class _Cat(Constraint):
         return ember.cat(pieces, self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_ConstraintSeq):
     """Constraints applied to the slices of ``dim`` (like ``ember.stack``)."""
-
-    def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
 
     @property
     def event_dim(self):

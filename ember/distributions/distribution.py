@@ -4,7 +4,7 @@ import warnings
 import ember
 
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -57,13 +57,8 @@ class Distribution:
                 if param not in self.__dict__ and isinstance(getattr(type(self), param, None),
                                                              lazy_property):
                     continue
-                value = getattr(self, param)
-                valid = constraint.check(value)
-                if not bool(valid.all()):
-                    raise ValueError(
-                        f"Expected parameter {param} ({type(value).__name__} of shape "
-                        f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
-                        f"constraint {constraint!r}, but found invalid values:\n{value}")
+                self._require(constraint, getattr(self, param), f"parameter {param}",
+                              "of distribution {dist!r} to satisfy the constraint {c!r}")
         super().__init__()
 
     # ---- shapes ------------------------------------------------------------------
@@ -88,9 +83,22 @@ class Distribution:
                 tail = tuple(value.shape[value.dim() - extra:]) if extra else ()
                 new.__dict__[name] = value.expand(batch_shape + tail)
         self._copy_extra(new, batch_shape)
+        return self._finish_expand(new, batch_shape)
+
+    def _finish_expand(self, new, batch_shape):
+        """Give ``new`` (an expanded copy) its shapes without validating, and this
+        distribution's validation flag."""
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
+
+    def _init_params(self, validate_args=None, **params):
+        """Broadcast ``params`` together, store them as attributes and set the batch
+        shape to their common shape."""
+        values = broadcast_all(*params.values())
+        for name, value in zip(params, values):
+            setattr(self, name, value)
+        Distribution.__init__(self, values[0].size(), validate_args=validate_args)
 
     def _copy_extra(self, new, batch_shape):
         """Copy attributes other than the expanded parameters (subclass hook)."""
@@ -175,13 +183,17 @@ class Distribution:
             if i != 1 and j != 1 and i != j:
                 raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
                                  f"{actual} vs {expected}.")
-        support = self.support
-        valid = support.check(value)
-        if not bool(valid.all()):
-            raise ValueError(
-                f"Expected value argument ({type(value).__name__} of shape {actual}) to be "
-                f"within the support ({support!r}) of the distribution {self!r}, but found "
-                f"invalid values:\n{value}")
+        self._require(self.support, value, "value argument",
+                      "to be within the support ({c!r}) of the distribution {dist!r}")
+
+    def _require(self, constraint, value, subject, requirement):
+        """ValueError naming ``subject`` when some element of ``value`` breaks
+        ``constraint``; ``requirement`` is formatted (with ``dist`` and ``c``) only then."""
+        if not bool(constraint.check(value).all()):
+            requirement = requirement.format(dist=self, c=constraint)
+            raise ValueError(f"Expected {subject} ({type(value).__name__} of shape "
+                             f"{tuple(value.shape)}) {requirement}, but found invalid "
+                             f"values:\n{value}")
 
     def __repr__(self):
         names = [k for k in self.arg_constraints if k in self.__dict__]

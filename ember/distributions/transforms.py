@@ -56,24 +56,23 @@ class Transform:
         raise NotImplementedError
 
     def __call__(self, x):
-        if self._cache_size == 0:
-            return self._call(x)
-        x_old, y_old = self._cached_x_y
-        if x is x_old:
-            return y_old
-        y = self._call(x)
-        self._cached_x_y = x, y
-        return y
+        return self._through_cache(x, self._call, inverse=False)
 
     def _inv_call(self, y):
+        return self._through_cache(y, self._inverse, inverse=True)
+
+    def _through_cache(self, value, compute, inverse):
+        """``compute(value)``, reusing the cached (x, y) pair when ``value`` is its x
+        (forward) or its y (``inverse``)."""
         if self._cache_size == 0:
-            return self._inverse(y)
+            return compute(value)
         x_old, y_old = self._cached_x_y
-        if y is y_old:
-            return x_old
-        x = self._inverse(y)
-        self._cached_x_y = x, y
-        return x
+        seen, result = (y_old, x_old) if inverse else (x_old, y_old)
+        if value is seen:
+            return result
+        out = compute(value)
+        self._cached_x_y = (out, value) if inverse else (value, out)
+        return out
 
     def _call(self, x):
         raise NotImplementedError
@@ -194,16 +193,27 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
-class ExpTransform(Transform):
-    """``y = exp(x)``."""
+class _StatelessTransform(Transform):
+    """A transform without parameters: equal to any instance of its class."""
+
+    def __eq__(self, other):
+        # the public class of this module (also for instances of user subclasses)
+        owner = next(c for c in type(self).__mro__ if c.__module__ == __name__)
+        return isinstance(other, owner)
+
+
+class _IncreasingBijection(_StatelessTransform):
+    """An increasing bijection of the real line onto its ``codomain``."""
 
     domain = constraints.real
-    codomain = constraints.positive
     bijective = True
     sign = +1
 
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
+
+class ExpTransform(_IncreasingBijection):
+    """``y = exp(x)``."""
+
+    codomain = constraints.positive
 
     def _call(self, x):
         return x.exp()
@@ -215,16 +225,10 @@ class ExpTransform(Transform):
         return x
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_IncreasingBijection):
     """``y = sigmoid(x)``, clipped into the open unit interval."""
 
-    domain = constraints.real
     codomain = constraints.unit_interval
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
 
     def _call(self, x):
         finfo = ember.finfo(x.dtype)
@@ -239,16 +243,10 @@ class SigmoidTransform(Transform):
         return -F.softplus(-x) - F.softplus(x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_IncreasingBijection):
     """``y = tanh(x)`` (squashes policy actions into (-1, 1))."""
 
-    domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
 
     def _call(self, x):
         return x.tanh()
@@ -314,14 +312,11 @@ class AffineTransform(Transform):
         return same(self.loc, other.loc) and same(self.scale, other.scale)
 
 
-class AbsTransform(Transform):
+class AbsTransform(_StatelessTransform):
     """``y = |x|`` (not bijective: the inverse returns the positive branch)."""
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
 
     def _call(self, x):
         return x.abs()
@@ -363,16 +358,10 @@ class PowerTransform(Transform):
                 isinstance(self.exponent, numbers.Number) and self.exponent == other.exponent))
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_IncreasingBijection):
     """``y = log(1 + exp(x))``."""
 
-    domain = constraints.real
     codomain = constraints.positive
-    bijective = True
-    sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
 
     def _call(self, x):
         return F.softplus(x)
@@ -385,14 +374,11 @@ class SoftplusTransform(Transform):
         return -F.softplus(-x)
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_StatelessTransform):
     """``y = softmax(x)`` over the last dim (not bijective; the inverse is ``log``)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
 
     def _call(self, x):
         probs = (x - x.max(-1, keepdim=True)[0]).exp()

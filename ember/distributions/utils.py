@@ -55,6 +55,12 @@ def probs_to_logits(probs, is_binary=False):
     return ember.log(ps)
 
 
+def _public_class(obj):
+    """The first class in ``type(obj)``'s MRO defined in ember.distributions: the
+    public class a user's subclass derives from (for ``_get_checked_instance``)."""
+    return next(c for c in type(obj).__mro__ if c.__module__.startswith(__package__ + "."))
+
+
 class lazy_property:
     """A property computed on first access and then stored on the instance.
 

@@ -118,15 +118,22 @@ class BertSelfAttention(nn.Module):
         return ctx, (probs if output_attentions else None)
 
 
-class BertSelfOutput(nn.Module):
-    def __init__(self, config):
+class _BertResidualOutput(nn.Module):
+    """``LayerNorm(dropout(dense(x)) + residual)`` with ``dense`` from ``in_features``."""
+
+    def __init__(self, config, in_features):
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
     def forward(self, hidden_states, input_tensor):
         return self.LayerNorm(self.dropout(self.dense(hidden_states)) + input_tensor)
+
+
+class BertSelfOutput(_BertResidualOutput):
+    def __init__(self, config):
+        super().__init__(config, config.hidden_size)
 
 
 class BertAttention(nn.Module):
@@ -150,15 +157,9 @@ class BertIntermediate(nn.Module):
         return self.intermediate_act_fn(self.dense(hidden_states))
 
 
-class BertOutput(nn.Module):
+class BertOutput(_BertResidualOutput):
     def __init__(self, config):
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, hidden_states, input_tensor):
-        return self.LayerNorm(self.dropout(self.dense(hidden_states)) + input_tensor)
+        super().__init__(config, config.intermediate_size)
 
 
 class BertLayer(nn.Module):

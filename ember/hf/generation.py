@@ -146,15 +146,18 @@ def positions_from_attention_mask(attention_mask, query_length=None):
 
 
 # -- logits processors -----------------------------------------------------------------------
+def _positive_float(value, name):
+    value = float(value)
+    if not value > 0:
+        raise ValueError(f"{name} has to be a strictly positive float, got {value}")
+    return value
+
+
 class TemperatureLogitsWarper:
     """Divide the logits by ``temperature`` (> 0)."""
 
     def __init__(self, temperature):
-        temperature = float(temperature)
-        if not temperature > 0:
-            raise ValueError(f"temperature has to be a strictly positive float, got "
-                             f"{temperature}")
-        self.temperature = temperature
+        self.temperature = _positive_float(temperature, "temperature")
 
     def __call__(self, input_ids, scores):
         return scores / np.float32(self.temperature)
@@ -467,11 +470,7 @@ class _RepetitionPenalty:
     divided by ``penalty`` when positive, multiplied when negative."""
 
     def __init__(self, penalty):
-        penalty = float(penalty)
-        if not penalty > 0:
-            raise ValueError(f"repetition_penalty has to be a strictly positive float, got "
-                             f"{penalty}")
-        self.penalty = penalty
+        self.penalty = _positive_float(penalty, "repetition_penalty")
 
     def __call__(self, input_ids, scores):
         scores = scores.copy()

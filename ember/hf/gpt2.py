@@ -15,11 +15,10 @@ import math
 from .. import nn
 from ..nn import functional as F
 from ..nn.parameter import Parameter
+from ._decoder import CausalLMHeadMixin, DecoderPreTrainedModel, DecoderState, causal_lm_loss
 from .activations import get_activation
 from .config import PretrainedConfig
-from .generation import GenerationMixin, as_cache, causal_attention_mask
-from .modeling_utils import PreTrainedModel
-from .outputs import BaseModelOutputWithPast, CausalLMOutputWithPast
+from .generation import GenerationMixin
 
 __all__ = ["GPT2Config", "GPT2Model", "GPT2LMHeadModel", "Conv1D", "causal_lm_loss"]
 
@@ -185,7 +184,7 @@ class GPT2Block(nn.Module):
         return hidden_states + self.mlp(self.ln_2(hidden_states)), weights
 
 
-class GPT2PreTrainedModel(PreTrainedModel):
+class GPT2PreTrainedModel(DecoderPreTrainedModel):
     config_class = GPT2Config
     base_model_prefix = "transformer"
     # causal-mask buffers of old checkpoints: recomputed here, so dropped on load
@@ -206,11 +205,6 @@ class GPT2PreTrainedModel(PreTrainedModel):
         if isinstance(module, (GPT2Attention, GPT2MLP)):
             nn.init.normal_(module.c_proj.weight, mean=0.0,
                             std=std / math.sqrt(2 * self.config.n_layer))
-
-    def post_init(self):
-        for module in self.modules():
-            self._init_weights(module)
-        super().post_init()
 
 
 class GPT2Model(GPT2PreTrainedModel):
@@ -244,64 +238,22 @@ class GPT2Model(GPT2PreTrainedModel):
                 token_type_ids=None, position_ids=None, inputs_embeds=None, use_cache=None,
                 output_attentions=None, output_hidden_states=None, return_dict=None,
                 cache_position=None, **kwargs):
-        import ember
-        if (input_ids is None) == (inputs_embeds is None):
-            raise ValueError("You must specify exactly one of input_ids or inputs_embeds")
-        if inputs_embeds is None:
-            inputs_embeds = self.wte(input_ids)
-        batch, length = inputs_embeds.shape[0], inputs_embeds.shape[1]
-        use_cache = self.config.use_cache if use_cache is None else use_cache
-        output_hidden_states = (self.config.output_hidden_states if output_hidden_states is None
-                                else output_hidden_states)
-        output_attentions = (self.config.output_attentions if output_attentions is None
-                             else output_attentions)
-        cache = as_cache(past_key_values) if use_cache or past_key_values is not None else None
-        past_length = cache.get_seq_length() if cache is not None else 0
-        if position_ids is None:
-            # NOTE: like transformers, positions do not skip left padding unless given
-            # (generate passes them computed from the attention mask).
-            position_ids = ember.arange(past_length, past_length + length).unsqueeze(0)
-        if past_length + length > self.config.max_position_embeddings:
-            raise IndexError(f"GPT2Model: sequence length {past_length + length} exceeds "
+        state = DecoderState(self, input_ids, inputs_embeds, past_key_values, attention_mask,
+                             position_ids, use_cache, output_attentions, output_hidden_states)
+        inputs_embeds, total = state.inputs_embeds, state.past_length + state.length
+        if total > self.config.max_position_embeddings:
+            raise IndexError(f"GPT2Model: sequence length {total} exceeds "
                              f"n_positions={self.config.max_position_embeddings}")
-        hidden_states = inputs_embeds + self.wpe(position_ids).to(inputs_embeds.dtype)
+        hidden_states = inputs_embeds + self.wpe(state.position_ids).to(inputs_embeds.dtype)
         if token_type_ids is not None:
             hidden_states = hidden_states + self.wte(token_type_ids)
         hidden_states = self.drop(hidden_states)
-        mask = causal_attention_mask(attention_mask, batch, length, past_length,
-                                     hidden_states.dtype)
-        all_hidden = () if output_hidden_states else None
-        all_attentions = () if output_attentions else None
-        for block in self.h:
-            if all_hidden is not None:
-                all_hidden += (hidden_states,)
-            hidden_states, weights = block(hidden_states, mask, cache, output_attentions)
-            if all_attentions is not None:
-                all_attentions += (weights,)
-        hidden_states = self.ln_f(hidden_states)
-        if all_hidden is not None:
-            all_hidden += (hidden_states,)
-        return BaseModelOutputWithPast(last_hidden_state=hidden_states,
-                                       past_key_values=cache if use_cache else None,
-                                       hidden_states=all_hidden, attentions=all_attentions)
+        mask = state.causal_mask(hidden_states.dtype)
+        return state.run_layers(self.h, hidden_states, self.ln_f, lambda block, h: block(
+            h, mask, state.cache, state.output_attentions))
 
 
-def causal_lm_loss(logits, labels, ignore_index=-100):
-    """Mean cross entropy of ``logits[:, :-1]`` against ``labels[:, 1:]`` (labels equal to
-    ``ignore_index`` do not count), like transformers' causal LM heads."""
-    vocab = logits.shape[-1]
-    shifted = logits[:, :-1, :].reshape(-1, vocab).float()
-    targets = labels[:, 1:].reshape(-1)
-    return F.cross_entropy(shifted, targets, ignore_index=ignore_index)
-
-
-def _keep_last(hidden_states, logits_to_keep):
-    if isinstance(logits_to_keep, int):
-        return hidden_states if logits_to_keep == 0 else hidden_states[:, -logits_to_keep:, :]
-    return hidden_states[:, logits_to_keep, :]
-
-
-class GPT2LMHeadModel(GPT2PreTrainedModel, GenerationMixin):
+class GPT2LMHeadModel(CausalLMHeadMixin, GPT2PreTrainedModel, GenerationMixin):
     """GPT-2 with its language-model head (``lm_head``, tied to ``transformer.wte``).
 
     >>> model = GPT2LMHeadModel(GPT2Config(n_layer=2, n_embd=32, n_head=4, vocab_size=100))
@@ -319,24 +271,13 @@ class GPT2LMHeadModel(GPT2PreTrainedModel, GenerationMixin):
         self.lm_head = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
         self.post_init()
 
-    def get_output_embeddings(self):
-        return self.lm_head
-
-    def set_output_embeddings(self, embeddings):
-        self.lm_head = embeddings
-
     def forward(self, input_ids=None, past_key_values=None, attention_mask=None,
                 token_type_ids=None, position_ids=None, inputs_embeds=None, labels=None,
                 use_cache=None, output_attentions=None, output_hidden_states=None,
                 return_dict=None, cache_position=None, logits_to_keep=0, **kwargs):
-        out = self.transformer(input_ids=input_ids, past_key_values=past_key_values,
-                               attention_mask=attention_mask, token_type_ids=token_type_ids,
-                               position_ids=position_ids, inputs_embeds=inputs_embeds,
-                               use_cache=use_cache, output_attentions=output_attentions,
-                               output_hidden_states=output_hidden_states)
-        logits = self.lm_head(_keep_last(out.last_hidden_state, logits_to_keep))
-        loss = causal_lm_loss(logits, labels) if labels is not None else None
-        return CausalLMOutputWithPast(loss=loss, logits=logits,
-                                      past_key_values=out.past_key_values,
-                                      hidden_states=out.hidden_states,
-                                      attentions=out.attentions)
+        return self._lm_forward(labels, logits_to_keep, input_ids=input_ids,
+                                past_key_values=past_key_values, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids, position_ids=position_ids,
+                                inputs_embeds=inputs_embeds, use_cache=use_cache,
+                                output_attentions=output_attentions,
+                                output_hidden_states=output_hidden_states)

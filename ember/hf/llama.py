@@ -11,12 +11,11 @@ embeddings or not (``tie_word_embeddings``).
 
 from .. import nn
 from ..nn.parameter import Parameter
+from ._decoder import CausalLMHeadMixin, DecoderPreTrainedModel, DecoderState
 from .activations import get_activation
 from .config import PretrainedConfig
-from .generation import GenerationMixin, as_cache, causal_attention_mask
-from .gpt2 import _keep_last, attention, causal_lm_loss
-from .modeling_utils import PreTrainedModel
-from .outputs import BaseModelOutputWithPast, CausalLMOutputWithPast
+from .generation import GenerationMixin
+from .gpt2 import _merge_heads, _split_heads, attention
 from .rope import apply_rotary_pos_emb, rope_inv_freq, rotary_cos_sin
 
 __all__ = ["LlamaConfig", "LlamaModel", "LlamaForCausalLM", "LlamaRMSNorm"]
@@ -118,21 +117,16 @@ class LlamaAttention(nn.Module):
 
     def forward(self, hidden_states, cos, sin, attention_mask=None, past_key_values=None,
                 output_attentions=False):
-        batch, length = hidden_states.shape[0], hidden_states.shape[1]
-
-        def heads(x, n):
-            return x.reshape(batch, length, n, self.head_dim).transpose(1, 2)
-        query = heads(self.q_proj(hidden_states), self.num_heads)
-        key = heads(self.k_proj(hidden_states), self.num_kv_heads)
-        value = heads(self.v_proj(hidden_states), self.num_kv_heads)
+        query = _split_heads(self.q_proj(hidden_states), self.num_heads, self.head_dim)
+        key = _split_heads(self.k_proj(hidden_states), self.num_kv_heads, self.head_dim)
+        value = _split_heads(self.v_proj(hidden_states), self.num_kv_heads, self.head_dim)
         query, key = apply_rotary_pos_emb(query, key, cos, sin)
         if past_key_values is not None:
             key, value = past_key_values.update(key, value, self.layer_idx)
         out, weights = attention(query, key, value, attention_mask, self.scaling,
                                  self.attention_dropout if self.training else 0.0,
                                  output_attentions)
-        out = out.transpose(1, 2).reshape(batch, length, self.num_heads * self.head_dim)
-        return self.o_proj(out), weights
+        return self.o_proj(_merge_heads(out)), weights
 
 
 class LlamaMLP(nn.Module):
@@ -167,7 +161,7 @@ class LlamaDecoderLayer(nn.Module):
         return hidden_states + self.mlp(self.post_attention_layernorm(hidden_states)), weights
 
 
-class LlamaPreTrainedModel(PreTrainedModel):
+class LlamaPreTrainedModel(DecoderPreTrainedModel):
     config_class = LlamaConfig
     base_model_prefix = "model"
     _keys_to_ignore_on_load_unexpected = [r"rotary_emb\.inv_freq$"]
@@ -180,11 +174,6 @@ class LlamaPreTrainedModel(PreTrainedModel):
                 nn.init.zeros_(module.bias)
         elif isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, mean=0.0, std=std)
-
-    def post_init(self):
-        for module in self.modules():
-            self._init_weights(module)
-        super().post_init()
 
 
 class LlamaModel(LlamaPreTrainedModel):
@@ -217,44 +206,16 @@ class LlamaModel(LlamaPreTrainedModel):
                 past_key_values=None, inputs_embeds=None, use_cache=None,
                 output_attentions=None, output_hidden_states=None, return_dict=None,
                 cache_position=None, **kwargs):
-        import ember
-        if (input_ids is None) == (inputs_embeds is None):
-            raise ValueError("You must specify exactly one of input_ids or inputs_embeds")
-        if inputs_embeds is None:
-            inputs_embeds = self.embed_tokens(input_ids)
-        batch, length = inputs_embeds.shape[0], inputs_embeds.shape[1]
-        use_cache = self.config.use_cache if use_cache is None else use_cache
-        output_hidden_states = (self.config.output_hidden_states if output_hidden_states is None
-                                else output_hidden_states)
-        output_attentions = (self.config.output_attentions if output_attentions is None
-                             else output_attentions)
-        cache = as_cache(past_key_values) if use_cache or past_key_values is not None else None
-        past_length = cache.get_seq_length() if cache is not None else 0
-        if position_ids is None:
-            # NOTE: like transformers, positions do not skip left padding unless given
-            position_ids = ember.arange(past_length, past_length + length).unsqueeze(0)
-        hidden_states = inputs_embeds
-        mask = causal_attention_mask(attention_mask, batch, length, past_length,
-                                     hidden_states.dtype)
-        cos, sin = self.rotary_emb(hidden_states, position_ids)
-        all_hidden = () if output_hidden_states else None
-        all_attentions = () if output_attentions else None
-        for layer in self.layers:
-            if all_hidden is not None:
-                all_hidden += (hidden_states,)
-            hidden_states, weights = layer(hidden_states, cos, sin, mask, cache,
-                                           output_attentions)
-            if all_attentions is not None:
-                all_attentions += (weights,)
-        hidden_states = self.norm(hidden_states)
-        if all_hidden is not None:
-            all_hidden += (hidden_states,)
-        return BaseModelOutputWithPast(last_hidden_state=hidden_states,
-                                       past_key_values=cache if use_cache else None,
-                                       hidden_states=all_hidden, attentions=all_attentions)
+        state = DecoderState(self, input_ids, inputs_embeds, past_key_values, attention_mask,
+                             position_ids, use_cache, output_attentions, output_hidden_states)
+        hidden_states = state.inputs_embeds
+        mask = state.causal_mask(hidden_states.dtype)
+        cos, sin = self.rotary_emb(hidden_states, state.position_ids)
+        return state.run_layers(self.layers, hidden_states, self.norm, lambda layer, h: layer(
+            h, cos, sin, mask, state.cache, state.output_attentions))
 
 
-class LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin):
+class LlamaForCausalLM(CausalLMHeadMixin, LlamaPreTrainedModel, GenerationMixin):
     """Llama with its output head ``lm_head`` (tied to ``model.embed_tokens`` when
     ``tie_word_embeddings``).
 
@@ -273,24 +234,12 @@ class LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin):
     def _tied_weights_keys(self):
         return ["lm_head.weight"] if self.config.tie_word_embeddings else None
 
-    def get_output_embeddings(self):
-        return self.lm_head
-
-    def set_output_embeddings(self, embeddings):
-        self.lm_head = embeddings
-
     def forward(self, input_ids=None, attention_mask=None, position_ids=None,
                 past_key_values=None, inputs_embeds=None, labels=None, use_cache=None,
                 output_attentions=None, output_hidden_states=None, return_dict=None,
                 cache_position=None, logits_to_keep=0, **kwargs):
-        out = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                         position_ids=position_ids, past_key_values=past_key_values,
-                         inputs_embeds=inputs_embeds, use_cache=use_cache,
-                         output_attentions=output_attentions,
-                         output_hidden_states=output_hidden_states)
-        logits = self.lm_head(_keep_last(out.last_hidden_state, logits_to_keep))
-        loss = causal_lm_loss(logits, labels) if labels is not None else None
-        return CausalLMOutputWithPast(loss=loss, logits=logits,
-                                      past_key_values=out.past_key_values,
-                                      hidden_states=out.hidden_states,
-                                      attentions=out.attentions)
+        return self._lm_forward(labels, logits_to_keep, input_ids=input_ids,
+                                attention_mask=attention_mask, position_ids=position_ids,
+                                past_key_values=past_key_values, inputs_embeds=inputs_embeds,
+                                use_cache=use_cache, output_attentions=output_attentions,
+                                output_hidden_states=output_hidden_states)

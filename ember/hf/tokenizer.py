@@ -126,26 +126,25 @@ def _as_tensor(value, tensor_type, key):
                      f"None")
 
 
-def _padding_strategy(padding):
-    if padding is False or padding is None or padding == "do_not_pad":
+def _strategy(value, name, disabled, named):
+    """None for False/None/``disabled``, ``named[0]`` for True, else one of ``named``."""
+    if value is False or value is None or value == disabled:
         return None
-    if padding is True or padding == "longest":
-        return "longest"
-    if padding == "max_length":
-        return "max_length"
-    raise ValueError(f"padding must be True, False, 'longest', 'max_length' or "
-                     f"'do_not_pad', got {padding!r}")
+    if value is True:
+        return named[0]
+    if value in named:
+        return value
+    choices = ", ".join(repr(n) for n in named)
+    raise ValueError(f"{name} must be True, False, {choices} or {disabled!r}, got {value!r}")
+
+
+def _padding_strategy(padding):
+    return _strategy(padding, "padding", "do_not_pad", ("longest", "max_length"))
 
 
 def _truncation_strategy(truncation):
-    if truncation is False or truncation is None or truncation == "do_not_truncate":
-        return None
-    if truncation is True or truncation == "longest_first":
-        return "longest_first"
-    if truncation in ("only_first", "only_second"):
-        return truncation
-    raise ValueError(f"truncation must be True, False, 'longest_first', 'only_first', "
-                     f"'only_second' or 'do_not_truncate', got {truncation!r}")
+    return _strategy(truncation, "truncation", "do_not_truncate",
+                     ("longest_first", "only_first", "only_second"))
 
 
 class PreTrainedTokenizerFast:

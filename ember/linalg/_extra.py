@@ -113,15 +113,14 @@ def vander(x, *, N=None):
     if x.ndim < 1:
         raise RuntimeError(f"{op}: x must have at least one dimension.")
     n = x.shape[-1] if N is None else N
-    if n < 1:
-        raise RuntimeError(f"{op}: N must be greater than 1.")
+    if n <= 1:
+        # NOTE: torch refuses N == 1 too (its message says "greater than 1")
+        raise RuntimeError(f"{op}: N must be greater than 1 (got N={n}).")
     if x._data.dtype == np.bool_ or x._data.dtype in B._LOW:
         raise RuntimeError(f"{op} supports floating point, complex, and integer tensors, but "
                            f"got {B.scalar_name(x._data)}")
     from ..ops.join import cat
     ones = x.new_ones(tuple(x.shape) + (1,))
-    if n == 1:
-        return ones
     powers = cat([ones, x.unsqueeze(-1).expand(*x.shape, n - 1)], -1)
     return powers.cumprod(-1)
 

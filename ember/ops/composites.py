@@ -128,7 +128,8 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """Running trapezoid-rule integral along ``dim`` (one fewer element than ``y``)."""
     d = _trapezoid_args(y, x, dx, dim, "cumulative_trapezoid")
     if x is not None:
-        return (_spacings(y, x, d) * _pair_sums(y, d) / 2).cumsum(d)
+        # NOTE: torch sums before halving (integer inputs accumulate in int64)
+        return (_spacings(y, x, d) * _pair_sums(y, d)).cumsum(d) / 2
     return (_pair_sums(y, d) * ((1.0 if dx is None else dx) / 2)).cumsum(d)
 
 

@@ -325,10 +325,13 @@ def _run_pair(pair, a, b):
                      b.transpose(perm_b).reshape(shape_b)).reshape(out_shape)
 
 
-def _sums_alone(subs, out):
+def _sums_alone(subs, out, sizes):
+    """Whether torch sums some label found in one operand only with sum() (which turns
+    integers into int64).  NOTE: with several operands torch squeezes such labels of
+    size 1 instead of summing them; a single operand is always summed."""
     for k, sub in enumerate(subs):
         others = set(out).union(*(set(s) for j, s in enumerate(subs) if j != k))
-        if any(c not in others for c in sub):
+        if any(c not in others and (len(subs) == 1 or sizes.get(c, 2) != 1) for c in sub):
             return True
     return False
 
@@ -371,7 +374,7 @@ def einsum(*args):
     arrays, in_subs = [], []
     dtype = first._data.dtype
     res_dtype = dtype
-    if dtype.kind in "iu" and _sums_alone(subs, out):
+    if dtype.kind in "iu" and _sums_alone(subs, out, sizes):
         # NOTE: torch sums a label found in a single operand with sum(), which turns
         # integers into int64; contractions between operands keep the dtype.
         res_dtype = np.dtype(np.int64)

@@ -727,7 +727,9 @@ def index_fill(input, dim, index, value):
     d = _wrap_dim(dim, arr.ndim, "index_fill")
     fill = _fill_scalar("index_fill_", value, arr.dtype)
     res_arr = _fresh(_nd1(arr), _is_meta(input, index))
-    if not _is_meta(input, index):
+    # NOTE: torch skips the bounds check when every slice along ``dim`` is empty
+    empty_slices = res_arr.size == 0 and res_arr.shape[d] != 0
+    if not _is_meta(input, index) and not empty_slices:
         size = res_arr.shape[d]
         _bounds("index_fill", idx, size, d, exc=IndexError, negative=True)
         if idx.size:

@@ -121,13 +121,28 @@ def _real(arr):
     return arr.view(arr.real.dtype)
 
 
-def _signed_grad(grad, maximize, weight_decay, param):
-    """The gradient the update sees: negated for ``maximize``, plus the L2 term."""
+def _signed_grad(grad, maximize, weight_decay, param, decoupled_lr=None):
+    """The gradient the update sees: negated for ``maximize``, plus the L2 term.
+
+    With ``decoupled_lr`` (AdamW-style decay) the gradient gets no L2 term; ``param``
+    is shrunk in place by ``1 - decoupled_lr * weight_decay`` instead.
+    """
     if maximize:
         grad = np.negative(grad)
     if weight_decay != 0:
-        grad = grad + param * weight_decay
+        if decoupled_lr is not None:
+            np.multiply(param, 1 - decoupled_lr * weight_decay, out=param)
+        else:
+            grad = grad + param * weight_decay
     return grad
+
+
+def _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2):
+    """Adam's moments in place: ``exp_avg`` lerps towards ``grad`` by ``1 - beta1``;
+    ``exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad**2``."""
+    exp_avg += (grad - exp_avg) * (1 - beta1)
+    np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+    exp_avg_sq += grad * grad * (1 - beta2)
 
 
 def rmsprop(params, grads, square_avgs, grad_avgs, momentum_buffers, *, lr, alpha, eps,
@@ -248,17 +263,10 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, *, lr, beta1
 
     NOTE: like torch, that product is kept in float32 even for float64 parameters.
     """
+    decoupled_lr = lr if decoupled_weight_decay else None
     for i, param in enumerate(params):
         step = steps[i]
-        grad = grads[i]
-        if maximize:
-            grad = np.negative(grad)
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                np.multiply(param, 1 - lr * weight_decay, out=param)
-            else:
-                grad = grad + param * weight_decay
-        grad = _real(grad)
+        grad = _real(_signed_grad(grads[i], maximize, weight_decay, param, decoupled_lr))
         param, exp_avg, exp_avg_sq = _real(param), _real(exp_avgs[i]), _real(exp_avg_sqs[i])
         bias_correction2 = 1 - beta2 ** step
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
@@ -267,9 +275,7 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, *, lr, beta1
         mu_product *= mu                 # in float32, as torch's float32 state tensor
         mu_product_value = float(mu_product)
         mu_product_next = mu_product_value * mu_next
-        exp_avg += (grad - exp_avg) * (1 - beta1)
-        np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-        exp_avg_sq += grad * grad * (1 - beta2)
+        _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
         denom = exp_avg_sq / bias_correction2
         np.sqrt(denom, out=denom)
         denom += eps
@@ -283,21 +289,12 @@ def radam(params, grads, exp_avgs, exp_avg_sqs, steps, *, lr, beta1, beta2, eps,
     variance estimate is reliable (``rho_t > 5``); before that it is SGD with momentum.
     """
     rho_inf = 2 / (1 - beta2) - 1
+    decoupled_lr = lr if decoupled_weight_decay else None
     for i, param in enumerate(params):
         step = steps[i]
-        grad = grads[i]
-        if maximize:
-            grad = np.negative(grad)
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                np.multiply(param, 1 - lr * weight_decay, out=param)
-            else:
-                grad = grad + param * weight_decay
-        grad = _real(grad)
+        grad = _real(_signed_grad(grads[i], maximize, weight_decay, param, decoupled_lr))
         param, exp_avg, exp_avg_sq = _real(param), _real(exp_avgs[i]), _real(exp_avg_sqs[i])
-        exp_avg += (grad - exp_avg) * (1 - beta1)
-        np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-        exp_avg_sq += grad * grad * (1 - beta2)
+        _update_moments(exp_avg, exp_avg_sq, grad, beta1, beta2)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         update = exp_avg / bias_correction1

@@ -1,12 +1,11 @@
 """Adagrad (``torch.optim.Adagrad``)."""
 from . import _functional as F
 from . import _state as S
-from .optimizer import Optimizer
 
 __all__ = ["Adagrad"]
 
 
-class Adagrad(Optimizer):
+class Adagrad(S.ArrayOptimizer):
     """Per-coordinate steps scaled by the root of all past squared gradients.
 
     NOTE: like torch, the state (``step`` and ``sum``) of every parameter is created in
@@ -20,19 +19,14 @@ class Adagrad(Optimizer):
     tensor([0.9000], requires_grad=True)
     """
 
+    _group_flags = dict(foreach=None, maximize=False, differentiable=False, fused=None)
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
                  differentiable=False, fused=None):
         S.check_lr(lr)
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError("Invalid initial_accumulator_value value: "
-                             f"{initial_accumulator_value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        S.check_nonnegative(lr_decay=lr_decay, weight_decay=weight_decay,
+                            initial_accumulator_value=initial_accumulator_value, eps=eps)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
@@ -51,37 +45,15 @@ class Adagrad(Optimizer):
         state["sum"] = S.full_state(p, value)
         return state
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-        S.tensorize_scalars(self, ("step",))
-
     def share_memory(self):
         """Kept for torch's API: NumPy state is already shared within the process."""
 
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure's loss."""
-        loss = self._eval_closure(closure)
-        for group in self.param_groups:
-            params, arrays, grads, sums, steps = ([] for _ in range(5))
-            for p, grad in S.grads_of(group, "Adagrad"):
-                state = self.state[p]
-                if len(state) == 0:
-                    state = self._init_state(p)
-                state["step"]._data += 1
-                params.append(p)
-                arrays.append(p._data)
-                grads.append(grad)
-                sums.append(state["sum"]._data)
-                steps.append(float(state["step"]._data))
-            if not params:
-                continue
-            F.adagrad(arrays, grads, sums, steps, lr=S.as_float(group["lr"]),
-                      eps=group["eps"], weight_decay=group["weight_decay"],
-                      lr_decay=group["lr_decay"], maximize=group["maximize"])
-            S.bump_versions(params)
-        return loss
+    def _update_group(self, group):
+        params, arrays, grads, (sums,), steps = S.gather(
+            self, group, ("sum",), "Adagrad", init=lambda state, p: self._init_state(p))
+        if not params:
+            return params
+        F.adagrad(arrays, grads, sums, steps, lr=S.as_float(group["lr"]),
+                  eps=group["eps"], weight_decay=group["weight_decay"],
+                  lr_decay=group["lr_decay"], maximize=group["maximize"])
+        return params

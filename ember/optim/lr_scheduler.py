@@ -99,7 +99,16 @@ class LRScheduler:
         return self._last_lr
 
     def get_lr(self):
-        """The learning rates for the current ``last_epoch`` (subclasses implement it)."""
+        """The learning rates for the current ``last_epoch``.
+
+        Called outside ``step()`` it warns (use ``get_last_lr()``), as torch does; the
+        schedule itself is each subclass's ``_compute_lr``.
+        """
+        self._warn_if_outside_step()
+        return self._compute_lr()
+
+    def _compute_lr(self):
+        """The schedule's new lrs, one per param group (subclasses implement it)."""
         raise NotImplementedError
 
     def _warn_if_outside_step(self):
@@ -149,6 +158,10 @@ class LRScheduler:
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    def _scaled_lrs(self, factor):
+        """The groups' current lrs, each multiplied by ``factor`` (a recursive update)."""
+        return [lr * factor for lr in self._current_lrs()]
+
 
 class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs."""
@@ -158,11 +171,10 @@ class StepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
-        return [lr * self.gamma for lr in self._current_lrs()]
+        return self._scaled_lrs(self.gamma)
 
     def _get_closed_form_lr(self):
         return [base * self.gamma ** (self.last_epoch // self.step_size)
@@ -177,12 +189,11 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
-        return [lr * factor for lr in self._current_lrs()]
+        return self._scaled_lrs(factor)
 
     def _get_closed_form_lr(self):
         milestones = sorted(self.milestones.elements())
@@ -197,11 +208,10 @@ class ExponentialLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         if self.last_epoch == 0:
             return self._current_lrs()
-        return [lr * self.gamma for lr in self._current_lrs()]
+        return self._scaled_lrs(self.gamma)
 
     def _get_closed_form_lr(self):
         return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
@@ -220,8 +230,7 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         epoch, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         if epoch == 0:
             return self._current_lrs()
@@ -241,19 +250,22 @@ class CosineAnnealingLR(LRScheduler):
                 for base in self.base_lrs]
 
 
+def _lambdas_per_group(lr_lambda, groups):
+    """One function per param group: ``lr_lambda`` repeated, or its list checked."""
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * len(groups)
+    if len(lr_lambda) != len(groups):
+        raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(lr_lambda)}")
+    return list(lr_lambda)
+
+
 class LambdaLR(LRScheduler):
     """lr = base lr * ``lr_lambda(epoch)`` (one function, or one per param group)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
         _check_optimizer(optimizer)
-        groups = optimizer.param_groups
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(groups)
-        else:
-            if len(lr_lambda) != len(groups):
-                raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambdas_per_group(lr_lambda, optimizer.param_groups)
         super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
@@ -276,8 +288,7 @@ class LambdaLR(LRScheduler):
             if saved is not None:
                 fn.__dict__.update(saved)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -296,15 +307,14 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         start, end, total = self.start_factor, self.end_factor, self.total_iters
         if self.last_epoch == 0:
-            return [lr * start for lr in self._current_lrs()]
+            return self._scaled_lrs(start)
         if self.last_epoch > total:
             return self._current_lrs()
         factor = 1.0 + (end - start) / (total * start + (self.last_epoch - 1) * (end - start))
-        return [lr * factor for lr in self._current_lrs()]
+        return self._scaled_lrs(factor)
 
     def _get_closed_form_lr(self):
         start, end, total = self.start_factor, self.end_factor, self.total_iters
@@ -400,8 +410,7 @@ class OneCycleLR(LRScheduler):
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"Tried to step {step} times. The specified number of total steps "
@@ -548,13 +557,7 @@ class MultiplicativeLR(LRScheduler):
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
-        groups = optimizer.param_groups
-        if not isinstance(lr_lambda, (list, tuple)):
-            self.lr_lambdas = [lr_lambda] * len(groups)
-        else:
-            if len(lr_lambda) != len(groups):
-                raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
+        self.lr_lambdas = _lambdas_per_group(lr_lambda, optimizer.param_groups)
         for fn in self.lr_lambdas:
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
@@ -564,8 +567,7 @@ class MultiplicativeLR(LRScheduler):
     state_dict = LambdaLR.state_dict
     load_state_dict = LambdaLR.load_state_dict
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         if self._is_initial:
             return self._current_lrs()
         return [group["lr"] * fn(self.last_epoch)
@@ -588,13 +590,12 @@ class ConstantLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         if self.last_epoch == 0:
-            return [lr * self.factor for lr in self._current_lrs()]
+            return self._scaled_lrs(self.factor)
         if self.last_epoch != self.total_iters:
             return self._current_lrs()
-        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+        return self._scaled_lrs(1.0 / self.factor)
 
     def _get_closed_form_lr(self):
         return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
@@ -615,14 +616,13 @@ class PolynomialLR(LRScheduler):
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current_lrs()
         total = self.total_iters
         factor = ((1.0 - self.last_epoch / total)
                   / (1.0 - (self.last_epoch - 1) / total)) ** self.power
-        return [lr * factor for lr in self._current_lrs()]
+        return self._scaled_lrs(factor)
 
     def _get_closed_form_lr(self):
         return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
@@ -655,8 +655,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         return [self.eta_min + (base - self.eta_min)
                 * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base in self.base_lrs]
@@ -792,8 +791,7 @@ class CyclicLR(LRScheduler):
     def _exp_range_scale_fn(gamma, x):
         return gamma ** x
 
-    def get_lr(self):
-        self._warn_if_outside_step()
+    def _compute_lr(self):
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle   # position in the cycle
         if x <= self.step_ratio:

@@ -2,7 +2,7 @@
 
 An optimizer subclass only declares its defaults and implements ``step`` by gathering
 each group's arrays and state and handing them to a pure update function in
-``_functional.py``; everything else (groups, state bookkeeping, serialisation, hooks)
+``_functional.py`` (most derive from ``_state.ArrayOptimizer``, which owns ``step``); everything else (groups, state bookkeeping, serialisation, hooks)
 lives here, in torch's layout, so that a torch ``state_dict()`` loads unchanged.
 """
 import copy
@@ -49,9 +49,12 @@ class _HookHandle:
         self.remove()
 
 
-def _add_hook(hooks, hook):
+def _add_hook(hooks, hook, prepend=False):
+    """Register ``hook`` in ``hooks`` (first in line with ``prepend``); returns its handle."""
     handle = _HookHandle(hooks)
     hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
     return handle
 
 
@@ -267,28 +270,16 @@ class Optimizer:
         return _add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
-        handle = _add_hook(self._optimizer_state_dict_pre_hooks, hook)
-        if prepend:
-            self._optimizer_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
-        handle = _add_hook(self._optimizer_state_dict_post_hooks, hook)
-        if prepend:
-            self._optimizer_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        handle = _add_hook(self._optimizer_load_state_dict_pre_hooks, hook)
-        if prepend:
-            self._optimizer_load_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
-        handle = _add_hook(self._optimizer_load_state_dict_post_hooks, hook)
-        if prepend:
-            self._optimizer_load_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # -- serialisation --------------------------------------------------------------
     def state_dict(self):

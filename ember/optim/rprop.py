@@ -1,12 +1,18 @@
 """Rprop: resilient backpropagation (``torch.optim.Rprop``)."""
 from . import _functional as F
 from . import _state as S
-from .optimizer import Optimizer
 
 __all__ = ["Rprop"]
 
 
-class Rprop(Optimizer):
+def _init_state(state, p, group):
+    """``step``, a zero ``prev`` and a ``step_size`` filled with the group's lr."""
+    lr = S.as_float(group["lr"])
+    S.new_state(state, p, ("prev",))
+    state["step_size"] = S.full_state(p, complex(lr, lr) if p.is_complex() else lr)
+
+
+class Rprop(S.ArrayOptimizer):
     """Steps of a per-coordinate size that grows while the gradient's sign holds and
     shrinks when it flips; only the sign of the gradient is used.
 
@@ -29,40 +35,15 @@ class Rprop(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-        S.tensorize_scalars(self, ("step",))
-
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure's loss."""
-        loss = self._eval_closure(closure)
-        for group in self.param_groups:
-            params, arrays, grads, prevs, step_sizes = ([] for _ in range(5))
-            for p, grad in S.grads_of(group, "Rprop"):
-                state = self.state[p]
-                if len(state) == 0:
-                    lr = S.as_float(group["lr"])
-                    state["step"] = S.step_tensor()
-                    state["prev"] = S.zeros_state(p)
-                    state["step_size"] = S.full_state(
-                        p, complex(lr, lr) if p.is_complex() else lr)
-                state["step"]._data += 1
-                params.append(p)
-                arrays.append(p._data)
-                grads.append(grad)
-                prevs.append(state["prev"]._data)
-                step_sizes.append(state["step_size"]._data)
-            if not params:
-                continue
-            etaminus, etaplus = group["etas"]
-            step_size_min, step_size_max = group["step_sizes"]
-            F.rprop(arrays, grads, prevs, step_sizes, step_size_min=step_size_min,
-                    step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus,
-                    maximize=group["maximize"])
-            S.bump_versions(params)
-        return loss
+    def _update_group(self, group):
+        params, arrays, grads, (prevs, step_sizes), _ = S.gather(
+            self, group, ("prev", "step_size"), "Rprop",
+            init=lambda state, p, group=group: _init_state(state, p, group))
+        if not params:
+            return params
+        etaminus, etaplus = group["etas"]
+        step_size_min, step_size_max = group["step_sizes"]
+        F.rprop(arrays, grads, prevs, step_sizes, step_size_min=step_size_min,
+                step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus,
+                maximize=group["maximize"])
+        return params

@@ -1,17 +1,12 @@
 """SGD: stochastic gradient descent with momentum (``torch.optim.SGD``)."""
 from .._tensor import Tensor, _wrap
 from . import _functional as F
-from .optimizer import Optimizer
+from . import _state as S
 
 __all__ = ["SGD"]
 
 
-def _float(value):
-    """A hyperparameter as a Python float (a 1-element tensor lr is allowed)."""
-    return float(value.item()) if isinstance(value, Tensor) else value
-
-
-class SGD(Optimizer):
+class SGD(S.ArrayOptimizer):
     """Stochastic gradient descent, optionally with (Nesterov) momentum.
 
     >>> w = ember.tensor([1.0], requires_grad=True)
@@ -19,6 +14,10 @@ class SGD(Optimizer):
     >>> (w * w).sum().backward(); opt.step(); w
     tensor([0.8000], requires_grad=True)
     """
+
+    _group_flags = dict(nesterov=False, maximize=False, foreach=None, differentiable=False,
+                        fused=False)
+    _counters = ()
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False, foreach=None, differentiable=False,
@@ -33,52 +32,37 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        if fused and foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        S.check_fused(fused, foreach, differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
                         weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
                         foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
 
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
-
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns closure's loss."""
-        loss = self._eval_closure(closure)
-        for group in self.param_groups:
-            params, arrays, grads, buffers = [], [], [], []
-            momentum = group["momentum"]
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                params.append(p)
-                arrays.append(p._data)
-                grads.append(p._grad._data)
-                if momentum != 0:
-                    buf = self.state[p].get("momentum_buffer")
-                    buffers.append(None if buf is None else buf._data)
-                else:
-                    buffers.append(None)
-            if not params:
+    def _update_group(self, group):
+        params, arrays, grads, buffers = [], [], [], []
+        momentum = group["momentum"]
+        for p in group["params"]:
+            if p._grad is None:
                 continue
-            F.sgd(arrays, grads, buffers, lr=_float(group["lr"]),
-                  weight_decay=_float(group["weight_decay"]), momentum=momentum,
-                  dampening=group["dampening"], nesterov=group["nesterov"],
-                  maximize=group["maximize"])
+            params.append(p)
+            arrays.append(p._data)
+            grads.append(p._grad._data)
+            if momentum != 0:
+                buf = self.state[p].get("momentum_buffer")
+                buffers.append(None if buf is None else buf._data)
+            else:
+                buffers.append(None)
+        if not params:
+            return params
+        F.sgd(arrays, grads, buffers, lr=S.as_float(group["lr"]),
+              weight_decay=S.as_float(group["weight_decay"]), momentum=momentum,
+              dampening=group["dampening"], nesterov=group["nesterov"],
+              maximize=group["maximize"])
+        if momentum != 0:
+            # F.sgd made the buffers of first steps: keep them in the state.
             for p, buf in zip(params, buffers):
-                p._bump_version()   # an in-place update, as torch's add_ records
-                if momentum != 0:
-                    state = self.state[p]
-                    held = state.get("momentum_buffer")
-                    if held is None or held._data is not buf:
-                        state["momentum_buffer"] = _wrap(buf, p._device)
-        return loss
+                state = self.state[p]
+                held = state.get("momentum_buffer")
+                if held is None or held._data is not buf:
+                    state["momentum_buffer"] = _wrap(buf, p._device)
+        return params

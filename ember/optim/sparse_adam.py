@@ -5,7 +5,7 @@ torch, a dense gradient is an error here (use Adam).  The update rule itself is
 ``_functional.sparse_adam`` on ``(indices, values)`` pairs.
 """
 from .._tensor import Tensor
-from .adamax import check_betas
+from ._state import check_betas
 from .optimizer import Optimizer
 
 __all__ = ["SparseAdam"]

@@ -8,7 +8,6 @@ for the averaged weights with one pass over the data.
 import copy
 import itertools
 import math
-import warnings
 
 import numpy as np
 
@@ -236,12 +235,9 @@ class SWALR(LRScheduler):
             return swa_lr
         return (lr - alpha * swa_lr) / (1 - alpha)
 
-    def get_lr(self):
+    def _compute_lr(self):
         # NOTE: like torch, the schedule is driven by the step count, not last_epoch,
         # and recovers the pre-annealing lr from the current one (so it composes).
-        if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, please "
-                          "use `get_last_lr()`.", UserWarning, stacklevel=2)
         step = self._step_count - 1
         if self.anneal_epochs == 0:
             step = max(1, step)

@@ -26,6 +26,29 @@ def _no_grad():
     return no_grad()
 
 
+def _make_affine(module, enabled, shape, bias, kw):
+    """Register ``weight`` (ones) and ``bias`` (zeros, or None) of ``shape``; both None
+    when not ``enabled``."""
+    if not enabled:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+        return
+    ops = _factory()
+    module.weight = Parameter(ops.ones(shape, **kw))
+    if bias:
+        module.bias = Parameter(ops.zeros(shape, **kw))
+    else:
+        module.register_parameter("bias", None)
+
+
+def _reset_affine(module, enabled):
+    if enabled:
+        with _no_grad():
+            module.weight.fill_(1)
+            if module.bias is not None:
+                module.bias.zero_()
+
+
 class _NormBase(Module):
     """Shared state of batch and instance norm: affine parameters and running stats."""
 
@@ -41,15 +64,7 @@ class _NormBase(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         kw = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = Parameter(ops.empty(num_features, **kw))
-            if bias:
-                self.bias = Parameter(ops.empty(num_features, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, affine, num_features, bias, kw)
         if track_running_stats:
             self.register_buffer("running_mean", ops.zeros(num_features, **kw))
             self.register_buffer("running_var", ops.ones(num_features, **kw))
@@ -70,11 +85,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            with _no_grad():
-                self.weight.fill_(1)
-                if self.bias is not None:
-                    self.bias.zero_()
+        _reset_affine(self, self.affine)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -210,27 +221,14 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        ops = _factory()
         self.normalized_shape = _shape_tuple(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        kw = {"device": device, "dtype": dtype}
-        if elementwise_affine:
-            self.weight = Parameter(ops.ones(self.normalized_shape, **kw))
-            if bias:
-                self.bias = Parameter(ops.zeros(self.normalized_shape, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, elementwise_affine, self.normalized_shape, bias,
+                     {"device": device, "dtype": dtype})
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            with _no_grad():
-                self.weight.fill_(1)
-                if self.bias is not None:
-                    self.bias.zero_()
+        _reset_affine(self, self.elementwise_affine)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -252,26 +250,12 @@ class GroupNorm(Module):
         super().__init__()
         if num_channels % num_groups != 0:
             raise ValueError("num_channels must be divisible by num_groups")
-        ops = _factory()
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
-        kw = {"device": device, "dtype": dtype}
-        if affine:
-            self.weight = Parameter(ops.ones(num_channels, **kw))
-            if bias:
-                self.bias = Parameter(ops.zeros(num_channels, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, affine, num_channels, bias, {"device": device, "dtype": dtype})
 
     def reset_parameters(self):
-        if self.affine:
-            with _no_grad():
-                self.weight.fill_(1)
-                if self.bias is not None:
-                    self.bias.zero_()
+        _reset_affine(self, self.affine)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -200,49 +200,37 @@ def _canonical(mask, name, dtype):
     return F.attention._canonical_mask(mask, name, dtype)
 
 
-class TransformerEncoderLayer(Module):
-    """Self-attention then a feed-forward block, each with a residual and a LayerNorm
-    (after the residual, or before the block with ``norm_first``).
-
-    >>> layer = ember.nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
-    >>> layer(ember.randn(10, 2, 16)).shape
-    torch.Size([10, 2, 16])
-    """
+class _TransformerLayerBase(Module):
+    """Sub-layers shared by the encoder and decoder layers: attention and feed-forward
+    blocks, each wrapped in a residual with a pre- or post-LayerNorm."""
 
     __constants__ = ["norm_first"]
+    _ff_dropout = "dropout2"   # the dropout after the feed-forward block
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
-                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
-                 device=None, dtype=None):
-        super().__init__()
-        factory = dict(device=device, dtype=dtype)
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
+    def _build(self, num_attn, d_model, nhead, dim_feedforward, dropout, activation,
+               layer_norm_eps, batch_first, norm_first, bias, factory):
+        # NOTE: submodules are assigned in torch's order, so state_dict keys and the repr
+        # come out the same.
+        for name in ("self_attn", "multihead_attn")[:num_attn]:
+            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                   batch_first=batch_first, **factory))
         self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        for i in range(1, num_attn + 2):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias,
+                                                **factory))
+        for i in range(1, num_attn + 2):
+            setattr(self, f"dropout{i}", Dropout(dropout))
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
-        self.activation_relu_or_gelu = _activation_kind(activation)
-        self.activation = activation
+        return activation
 
-    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        dtype = src.dtype if isinstance(src, Tensor) else None
-        src_key_padding_mask = _canonical(src_key_padding_mask, "src_key_padding_mask", dtype)
-        src_mask = _canonical(src_mask, "src_mask", dtype)
-        x = src
+    def _sublayer(self, x, norm, block, *args):
         if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            x = x + self._ff_block(self.norm2(x))
-        else:
-            x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
-            x = self.norm2(x + self._ff_block(x))
-        return x
+            return x + block(norm(x), *args)
+        return norm(x + block(x, *args))
 
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
@@ -251,10 +239,38 @@ class TransformerEncoderLayer(Module):
 
     def _ff_block(self, x):
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
+        return getattr(self, self._ff_dropout)(x)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerEncoderLayer(_TransformerLayerBase):
+    """Self-attention then a feed-forward block, each with a residual and a LayerNorm
+    (after the residual, or before the block with ``norm_first``).
+
+    >>> layer = ember.nn.TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
+    >>> layer(ember.randn(10, 2, 16)).shape
+    torch.Size([10, 2, 16])
+    """
+
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
+                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
+                 device=None, dtype=None):
+        super().__init__()
+        activation = self._build(1, d_model, nhead, dim_feedforward, dropout, activation,
+                                 layer_norm_eps, batch_first, norm_first, bias,
+                                 dict(device=device, dtype=dtype))
+        self.activation_relu_or_gelu = _activation_kind(activation)
+        self.activation = activation
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        dtype = src.dtype if isinstance(src, Tensor) else None
+        src_key_padding_mask = _canonical(src_key_padding_mask, "src_key_padding_mask", dtype)
+        src_mask = _canonical(src_mask, "src_mask", dtype)
+        x = self._sublayer(src, self.norm1, self._sa_block, src_mask, src_key_padding_mask,
+                           is_causal)
+        return self._sublayer(x, self.norm2, self._ff_block)
+
+
+class TransformerDecoderLayer(_TransformerLayerBase):
     """Self-attention, attention over the encoder's memory, then a feed-forward block.
 
     >>> layer = ember.nn.TransformerDecoderLayer(d_model=16, nhead=4, dim_feedforward=32)
@@ -262,60 +278,29 @@ class TransformerDecoderLayer(Module):
     torch.Size([7, 2, 16])
     """
 
-    __constants__ = ["norm_first"]
+    _ff_dropout = "dropout3"
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
         super().__init__()
-        factory = dict(device=device, dtype=dtype)
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                                 batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        if isinstance(activation, str):
-            activation = _get_activation_fn(activation)
-        self.activation = activation
+        self.activation = self._build(2, d_model, nhead, dim_feedforward, dropout, activation,
+                                      layer_norm_eps, batch_first, norm_first, bias,
+                                      dict(device=device, dtype=dtype))
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
-        x = tgt
-        if self.norm_first:
-            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
-                                    memory_is_causal)
-            x = x + self._ff_block(self.norm3(x))
-        else:
-            x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-            x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
-                                               memory_is_causal))
-            x = self.norm3(x + self._ff_block(x))
-        return x
-
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                           is_causal=is_causal, need_weights=False)[0]
-        return self.dropout1(x)
+        x = self._sublayer(tgt, self.norm1, self._sa_block, tgt_mask, tgt_key_padding_mask,
+                           tgt_is_causal)
+        x = self._sublayer(x, self.norm2, self._mha_block, memory, memory_mask,
+                           memory_key_padding_mask, memory_is_causal)
+        return self._sublayer(x, self.norm3, self._ff_block)
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
         x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask,
                                 key_padding_mask=key_padding_mask, is_causal=is_causal,
                                 need_weights=False)[0]
         return self.dropout2(x)
-
-    def _ff_block(self, x):
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
 
 
 def _left_aligned(padding_mask):
@@ -458,22 +443,16 @@ class Transformer(Module):
                  bias=True, device=None, dtype=None):
         super().__init__()
         factory = dict(device=device, dtype=dtype)
-        if custom_encoder is not None:
-            self.encoder = custom_encoder
-        else:
-            layer = TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
-                                            layer_norm_eps, batch_first, norm_first, bias,
-                                            **factory)
+
+        def stack(layer_cls, stack_cls, num_layers):
+            layer = layer_cls(d_model, nhead, dim_feedforward, dropout, activation,
+                              layer_norm_eps, batch_first, norm_first, bias, **factory)
             norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-            self.encoder = TransformerEncoder(layer, num_encoder_layers, norm)
-        if custom_decoder is not None:
-            self.decoder = custom_decoder
-        else:
-            layer = TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
-                                            layer_norm_eps, batch_first, norm_first, bias,
-                                            **factory)
-            norm = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-            self.decoder = TransformerDecoder(layer, num_decoder_layers, norm)
+            return stack_cls(layer, num_layers, norm)
+        self.encoder = (custom_encoder if custom_encoder is not None else
+                        stack(TransformerEncoderLayer, TransformerEncoder, num_encoder_layers))
+        self.decoder = (custom_decoder if custom_decoder is not None else
+                        stack(TransformerDecoderLayer, TransformerDecoder, num_decoder_layers))
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
