@@ -42,6 +42,4 @@ def run(threads=1, quick=False):
 
 
 if __name__ == "__main__":
-    args = _timing.workload_args(__doc__.splitlines()[0])
-    _timing.pin_threads(args.threads)
-    _timing.emit(run(args.threads, args.quick), args.json, _timing.thread_info())
+    _timing.main(__doc__, run, note=None)

@@ -10,8 +10,7 @@ from ember.nn import functional as F
 from . import constraints
 from ._exp_family import ExponentialFamily
 from .distribution import Distribution
-from .utils import (_public_class, broadcast_all, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Bernoulli", "Binomial", "Categorical", "Multinomial", "OneHotCategorical",
            "OneHotCategoricalStraightThrough"]
@@ -284,11 +283,7 @@ class _CategoricalBased:
                               self._categorical.param_shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(_public_class(self), _instance)
-        batch_shape = ember.Size(tuple(batch_shape))
-        new._categorical = self._categorical.expand(batch_shape)
-        self._copy_extra(new, batch_shape)
-        return self._finish_expand(new, batch_shape)
+        return self._expand_inner("_categorical", batch_shape, _instance)
 
     @property
     def probs(self):

@@ -9,7 +9,7 @@ from . import constraints
 from ._discrete import Categorical, _BinaryProbsLogits
 from ._normal import Cauchy, Normal, _LocScale
 from .distribution import Distribution
-from .utils import _public_class, broadcast_all
+from .utils import broadcast_all
 
 __all__ = ["Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "MixtureSameFamily"]
 
@@ -72,10 +72,7 @@ class _HalfDistribution(Distribution):
         super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(_public_class(self), _instance)
-        batch_shape = ember.Size(tuple(batch_shape))
-        new.base_dist = self.base_dist.expand(batch_shape)
-        return self._finish_expand(new, batch_shape)
+        return self._expand_inner("base_dist", batch_shape, _instance)
 
     @property
     def scale(self):

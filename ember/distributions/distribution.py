@@ -4,7 +4,7 @@ import warnings
 import ember
 
 from . import constraints
-from .utils import broadcast_all, lazy_property
+from .utils import _public_class, broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -82,6 +82,14 @@ class Distribution:
                 value = self.__dict__[name]
                 tail = tuple(value.shape[value.dim() - extra:]) if extra else ()
                 new.__dict__[name] = value.expand(batch_shape + tail)
+        self._copy_extra(new, batch_shape)
+        return self._finish_expand(new, batch_shape)
+
+    def _expand_inner(self, attr, batch_shape, _instance=None):
+        """``expand`` of a distribution built on the distribution held in ``attr``."""
+        new = self._get_checked_instance(_public_class(self), _instance)
+        batch_shape = _size(batch_shape)
+        setattr(new, attr, getattr(self, attr).expand(batch_shape))
         self._copy_extra(new, batch_shape)
         return self._finish_expand(new, batch_shape)
 

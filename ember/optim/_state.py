@@ -1,4 +1,5 @@
-"""Small helpers shared by the optimizer classes: argument checks and state tensors.
+"""What the optimizer classes share: argument checks, state tensors, the per-group
+gathering of arrays (``gather``) and the ``ArrayOptimizer`` base that owns ``step``.
 
 They keep each optimizer file down to its defaults, its state layout and one call
 into ``_functional``; the arithmetic itself never lives here.
@@ -8,10 +9,9 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from .optimizer import Optimizer
 
-__all__ = ["as_float", "check_lr", "check_nonnegative", "check_betas",
-           "check_moment_args", "check_fused",
-           "step_tensor", "zeros_state", "full_state", "new_state", "set_defaults",
-           "tensorize_scalars", "grads_of", "gather", "bump_versions",
+__all__ = ["as_float", "check_lr", "check_nonnegative", "check_betas", "check_moment_args",
+           "check_fused", "step_tensor", "zeros_state", "full_state", "new_state",
+           "set_defaults", "tensorize_scalars", "grads_of", "gather", "bump_versions",
            "ArrayOptimizer"]
 
 # torch spells ``eps`` out in its error messages.

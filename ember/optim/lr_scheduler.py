@@ -138,22 +138,25 @@ class LRScheduler:
 
         SequentialLR calls this directly to restart a scheduler at epoch 0.
         """
+        if epoch is None:
+            self.last_epoch += 1
+            compute = self.get_lr
+        else:
+            self.last_epoch = epoch
+            compute = getattr(self, "_get_closed_form_lr", self.get_lr)
+        self._write_lrs(compute)
+
+    def _write_lrs(self, compute):
+        """Call ``compute()`` for the new lrs as from within ``step()`` (so ``get_lr``
+        does not warn) and write them into the param groups."""
         self._get_lr_called_within_step = True
         try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                if hasattr(self, "_get_closed_form_lr"):
-                    values = self._get_closed_form_lr()
-                else:
-                    values = self.get_lr()
+            values = compute()
         finally:
             self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_lr(group, lr)
-        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+        self._last_lr = self._current_lrs()
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
@@ -250,6 +253,32 @@ class CosineAnnealingLR(LRScheduler):
                 for base in self.base_lrs]
 
 
+def _state_with_list(scheduler, key, save_item):
+    """The scheduler's state without the optimizer, the list ``key`` saved item by item."""
+    state = {name: value for name, value in scheduler.__dict__.items()
+             if name not in ("optimizer", key)}
+    state[key] = [save_item(item) for item in getattr(scheduler, key)]
+    return state
+
+
+def _load_with_list(scheduler, state_dict, key, load_item):
+    """Undo ``_state_with_list``: ``load_item(item, saved)`` restores each list item."""
+    state_dict = dict(state_dict)
+    saved_items = state_dict.pop(key)
+    scheduler.__dict__.update(state_dict)
+    for item, saved in zip(getattr(scheduler, key), saved_items):
+        load_item(item, saved)
+
+
+def _save_lambda(fn):
+    return None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+
+
+def _load_lambda(fn, saved):
+    if saved is not None:
+        fn.__dict__.update(saved)
+
+
 def _lambdas_per_group(lr_lambda, groups):
     """One function per param group: ``lr_lambda`` repeated, or its list checked."""
     if not isinstance(lr_lambda, (list, tuple)):
@@ -274,19 +303,10 @@ class LambdaLR(LRScheduler):
         NOTE: like torch, a plain function or lambda is saved as None (it cannot be
         pickled reliably), so loading keeps the scheduler's own functions.
         """
-        state = {key: value for key, value in self.__dict__.items()
-                 if key not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-                               for fn in self.lr_lambdas]
-        return state
+        return _state_with_list(self, "lr_lambdas", _save_lambda)
 
     def load_state_dict(self, state_dict):
-        state_dict = dict(state_dict)
-        lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        for fn, saved in zip(self.lr_lambdas, lambdas):
-            if saved is not None:
-                fn.__dict__.update(saved)
+        _load_with_list(self, state_dict, "lr_lambdas", _load_lambda)
 
     def _compute_lr(self):
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
@@ -322,7 +342,44 @@ class LinearLR(LRScheduler):
                 for base in self.base_lrs]
 
 
-class OneCycleLR(LRScheduler):
+class _CyclesMomentum:
+    """What OneCycleLR and CyclicLR share: cycling SGD's momentum or Adam's beta1."""
+
+    def _init_momentum(self, optimizer, cycle_momentum, max_momentum, base_momentum,
+                       last_epoch, base_first=False):
+        """Check the optimizer has a momentum to cycle and start fresh groups at the max.
+
+        Returns ``(base_momentums, max_momentums)``, or None without ``cycle_momentum``.
+        ``base_first`` validates ``base_momentum`` first (torch's order in CyclicLR).
+        """
+        self.cycle_momentum = cycle_momentum
+        if not cycle_momentum:
+            return None
+        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+            raise ValueError("optimizer must support momentum or beta1 with "
+                             "`cycle_momentum` option enabled")
+        self.use_beta1 = "betas" in optimizer.defaults
+        if base_first:
+            lows = _per_group("base_momentum", optimizer, base_momentum)
+            highs = _per_group("max_momentum", optimizer, max_momentum)
+        else:
+            highs = _per_group("max_momentum", optimizer, max_momentum)
+            lows = _per_group("base_momentum", optimizer, base_momentum)
+        if last_epoch == -1:
+            for high, low, group in zip(highs, lows, optimizer.param_groups):
+                self._set_momentum(group, high)
+                group["max_momentum"] = high
+                group["base_momentum"] = low
+        return lows, highs
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+
+class OneCycleLR(_CyclesMomentum, LRScheduler):
     """The 1cycle policy: warm up to ``max_lr``, then anneal far below the start.
 
     With ``cycle_momentum`` the momentum (SGD) or beta1 (Adam) moves the opposite way,
@@ -383,27 +440,9 @@ class OneCycleLR(LRScheduler):
                 group["max_lr"] = max_value
                 group["min_lr"] = group["initial_lr"] / final_div_factor
 
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for high, low, group in zip(max_momentums, base_momentums,
-                                            optimizer.param_groups):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+        self._init_momentum(optimizer, cycle_momentum, max_momentum, base_momentum,
+                            last_epoch)
         super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group, value):
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
 
     def _anneal(self, start, end, pct):
         if self._anneal_func_type == "cos":
@@ -678,14 +717,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 raise ValueError(f"Expected non-negative epoch, but got {epoch}")
             self._jump_to(epoch)
         self.last_epoch = math.floor(epoch)
-        self._get_lr_called_within_step = True
-        try:
-            values = self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_lr(group, lr)
-        self._last_lr = self._current_lrs()
+        self._write_lrs(self.get_lr)
 
     def _jump_to(self, epoch):
         """Set ``T_cur``/``T_i`` for an absolute epoch (sum of a geometric series)."""
@@ -700,7 +732,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             self.T_i = self.T_0 * self.T_mult ** restarts
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(_CyclesMomentum, LRScheduler):
     """Cycle the lr between ``base_lr`` and ``max_lr`` (triangular waves); with
     ``cycle_momentum`` the momentum (or Adam's beta1) cycles the opposite way.
 
@@ -736,28 +768,12 @@ class CyclicLR(LRScheduler):
         self.scale_mode = scale_mode
         self._init_scale_fn()
 
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with "
-                                 "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for high, low, group in zip(self.max_momentums, self.base_momentums,
-                                            optimizer.param_groups):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+        momentums = self._init_momentum(optimizer, cycle_momentum, max_momentum,
+                                        base_momentum, last_epoch, base_first=True)
+        if momentums is not None:
+            self.base_momentums, self.max_momentums = momentums
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
-
-    def _set_momentum(self, group, value):
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
 
     def _init_scale_fn(self):
         """Pick the built-in scale function of ``mode`` (a custom one wins)."""
@@ -843,18 +859,12 @@ def _check_sub_schedulers(owner, optimizer, schedulers):
 
 
 def _state_with_children(scheduler):
-    state = {key: value for key, value in scheduler.__dict__.items()
-             if key not in ("optimizer", "_schedulers")}
-    state["_schedulers"] = [s.state_dict() for s in scheduler._schedulers]
-    return state
+    return _state_with_list(scheduler, "_schedulers", lambda child: child.state_dict())
 
 
 def _load_with_children(scheduler, state_dict):
-    state_dict = dict(state_dict)
-    children = state_dict.pop("_schedulers")
-    scheduler.__dict__.update(state_dict)
-    for child, saved in zip(scheduler._schedulers, children):
-        child.load_state_dict(saved)
+    _load_with_list(scheduler, state_dict, "_schedulers",
+                    lambda child, saved: child.load_state_dict(saved))
 
 
 class SequentialLR(LRScheduler):

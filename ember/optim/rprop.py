@@ -38,7 +38,7 @@ class Rprop(S.ArrayOptimizer):
     def _update_group(self, group):
         params, arrays, grads, (prevs, step_sizes), _ = S.gather(
             self, group, ("prev", "step_size"), "Rprop",
-            init=lambda state, p, group=group: _init_state(state, p, group))
+            init=lambda state, p: _init_state(state, p, group))
         if not params:
             return params
         etaminus, etaplus = group["etas"]
