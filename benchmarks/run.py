@@ -1,6 +1,6 @@
 """Run ember's benchmark workloads and write BENCHMARKS.md at the repository root.
 
-    python benchmarks/run.py            # full run, about 4-5 minutes on 2 cores
+    python benchmarks/run.py            # full run, about 15 minutes on 2 cores
     python benchmarks/run.py --quick    # fewer repetitions, a smoke test
     python benchmarks/run.py --no-write # print only
 
