@@ -96,11 +96,10 @@ _CASES = [(c, r, g) for c in CONFIGS for r in ("none", "ember_state_dict", "torc
           for g in (False, True) if not (g and r != "none" and c[0] != "Adam")]
 
 
-@pytest.mark.parametrize(
-    "config,reload,grouped", _CASES,
-    ids=[f"{config_id(c)}-{r}-{'two_groups' if g else 'one_group'}" for c, r, g in _CASES])
-def test_trajectory_matches_torch(config, reload, grouped):
-    name, kwargs = config
+def run_trajectory(name, kwargs, grouped, reloads):
+    """STEPS steps of ember.optim.<name> and torch.optim.<name> side by side, parameters
+    compared after every step; ``reloads`` maps a step to "ember_state_dict" (rebuild the
+    ember optimizer from its own pickled state_dict) or "torch_state_dict" (from torch's)."""
     e_params, t_params = make_params(ember), make_params(torch)
     ex, ey = make_data(ember)
     tx, ty = make_data(torch)
@@ -110,8 +109,8 @@ def test_trajectory_matches_torch(config, reload, grouped):
         train_step(e_opt, e_params, ex, ey)
         train_step(t_opt, t_params, tx, ty)
         assert_params_close(e_params, t_params, step)
-        if step == STEPS // 2 and reload != "none":
-            if reload == "ember_state_dict":
+        if step in reloads:
+            if reloads[step] == "ember_state_dict":
                 saved = pickle.loads(pickle.dumps(e_opt.state_dict()))
             else:
                 saved = to_ember(t_opt.state_dict())
@@ -120,9 +119,9 @@ def test_trajectory_matches_torch(config, reload, grouped):
             assert e_opt.param_groups[-1]["lr"] == t_opt.param_groups[-1]["lr"]
 
 
-@pytest.mark.parametrize("config", CONFIGS[1::2], ids=[config_id(c) for c in CONFIGS[1::2]])
-def test_state_dict_layout_matches_torch(config):
-    name, kwargs = config
+def check_state_dict_layout(name, kwargs):
+    """After two steps, ember's state_dict has torch's keys, groups, state names, dtypes,
+    shapes and values; repr and defaults agree too."""
     e_params, t_params = make_params(ember), make_params(torch)
     ex, ey = make_data(ember)
     tx, ty = make_data(torch)
@@ -140,11 +139,24 @@ def test_state_dict_layout_matches_torch(config):
         assert list(e_state) == list(t_state)
         for key, t_value in t_state.items():
             e_value = e_state[key]
-            assert str(e_value.dtype) == str(t_value.dtype)
-            assert tuple(e_value.shape) == tuple(t_value.shape)
+            assert str(e_value.dtype) == str(t_value.dtype), key
+            assert tuple(e_value.shape) == tuple(t_value.shape), key
             np.testing.assert_allclose(e_value.numpy(), t_value.numpy(), rtol=1e-6, atol=1e-9)
     assert repr(e_opt) == repr(t_opt)
     assert e_opt.defaults == t_opt.defaults
+
+
+@pytest.mark.parametrize(
+    "config,reload,grouped", _CASES,
+    ids=[f"{config_id(c)}-{r}-{'two_groups' if g else 'one_group'}" for c, r, g in _CASES])
+def test_trajectory_matches_torch(config, reload, grouped):
+    name, kwargs = config
+    run_trajectory(name, kwargs, grouped, {} if reload == "none" else {STEPS // 2: reload})
+
+
+@pytest.mark.parametrize("config", CONFIGS[1::2], ids=[config_id(c) for c in CONFIGS[1::2]])
+def test_state_dict_layout_matches_torch(config):
+    check_state_dict_layout(*config)
 
 
 def test_adam_step_is_float32_scalar_tensor():

@@ -12,10 +12,10 @@ import pytest
 import torch
 
 import ember
-from test_optim import (assert_params_close, groups_of, make_data, make_params, to_ember,
+from test_optim import (STEPS, assert_params_close, check_state_dict_layout, config_id,
+                        groups_of, make_data, make_params, run_trajectory, to_ember,
                         train_step)
 
-STEPS = 20
 
 CONFIGS = [
     ("RMSprop", dict(lr=0.01)),
@@ -45,59 +45,17 @@ CONFIGS = [
 ]
 
 
-def config_id(config):
-    name, kwargs = config
-    return name + "-" + "-".join(f"{k}={v}" for k, v in kwargs.items())
-
-
 @pytest.mark.parametrize("config", CONFIGS, ids=[config_id(c) for c in CONFIGS])
 def test_trajectory_matches_torch(config):
     """20 steps with two param groups; the ember optimizer is rebuilt from its own
     (pickled) state_dict after step 7 and from torch's state_dict after step 14."""
-    name, kwargs = config
-    e_params, t_params = make_params(ember), make_params(torch)
-    ex, ey = make_data(ember)
-    tx, ty = make_data(torch)
-    e_opt = getattr(ember.optim, name)(groups_of(e_params, True), **kwargs)
-    t_opt = getattr(torch.optim, name)(groups_of(t_params, True), **kwargs)
-    for step in range(1, STEPS + 1):
-        train_step(e_opt, e_params, ex, ey)
-        train_step(t_opt, t_params, tx, ty)
-        assert_params_close(e_params, t_params, step)
-        if step in (7, 14):
-            if step == 7:
-                saved = pickle.loads(pickle.dumps(e_opt.state_dict()))
-            else:
-                saved = to_ember(t_opt.state_dict())
-            e_opt = getattr(ember.optim, name)(groups_of(e_params, True), lr=123.0)
-            e_opt.load_state_dict(saved)
-            assert e_opt.param_groups[-1]["lr"] == t_opt.param_groups[-1]["lr"]
+    run_trajectory(*config, grouped=True,
+                   reloads={7: "ember_state_dict", 14: "torch_state_dict"})
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=[config_id(c) for c in CONFIGS])
 def test_state_dict_layout_matches_torch(config):
-    name, kwargs = config
-    e_params, t_params = make_params(ember), make_params(torch)
-    ex, ey = make_data(ember)
-    tx, ty = make_data(torch)
-    e_opt = getattr(ember.optim, name)(groups_of(e_params, True), **kwargs)
-    t_opt = getattr(torch.optim, name)(groups_of(t_params, True), **kwargs)
-    for _ in range(2):
-        train_step(e_opt, e_params, ex, ey)
-        train_step(t_opt, t_params, tx, ty)
-    e_sd, t_sd = e_opt.state_dict(), t_opt.state_dict()
-    assert e_sd["param_groups"] == t_sd["param_groups"]
-    assert e_sd["state"].keys() == t_sd["state"].keys()
-    for index, t_state in t_sd["state"].items():
-        e_state = e_sd["state"][index]
-        assert list(e_state) == list(t_state)
-        for key, t_value in t_state.items():
-            e_value = e_state[key]
-            assert str(e_value.dtype) == str(t_value.dtype), key
-            assert tuple(e_value.shape) == tuple(t_value.shape), key
-            np.testing.assert_allclose(e_value.numpy(), t_value.numpy(), rtol=1e-6, atol=1e-9)
-    assert repr(e_opt) == repr(t_opt)
-    assert e_opt.defaults == t_opt.defaults
+    check_state_dict_layout(*config)
 
 
 # -- LBFGS on the Rosenbrock function -------------------------------------------------

@@ -16,6 +16,7 @@ from . import _util as U
 from ._inplace import make_inplace
 from ._return_types import _return_type, return_types
 from ._util import GRAD, record
+from .scatter import NotImplemented  # noqa: A004  (torch's grad_fn name)
 from .pointwise._common import _broadcast, _finish, _not_implemented, _wrap
 
 
@@ -99,25 +100,20 @@ def nextafter(input, other, *, out=None):
     return _finish(res, out, "nextafter")
 
 
-class _NoDerivative(Node):
-    """torch defines no derivative for these ops: the result still requires grad, and
-    backward through it raises."""
-
-    def backward(self, grad):
-        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
-
-
-class HeavisideBackward0(_NoDerivative):
-    op = "heaviside"
-
-
-class NextafterBackward0(_NoDerivative):
+class NextafterBackward0(NotImplemented):
+    """torch defines no derivative for nextafter but names its grad_fn."""
     op = "nextafter"
 
+    def name(self):
+        return "NextafterBackward0"
 
-def _no_derivative(node_cls, res, *tensors):
+
+def _no_derivative(node_cls, res, *tensors, op=None):
+    """The result requires grad as torch's does; backward through it raises."""
     if GRAD.enabled and any(t._rg for t in tensors):
-        record(node_cls, res, tensors)
+        node = record(node_cls, res, tensors)
+        if op is not None:
+            node.op = op
 
 
 def heaviside(input, values, *, out=None):
@@ -135,7 +131,7 @@ def heaviside(input, values, *, out=None):
     _broadcast("heaviside", a, v)
     res = np.where(a == 0, v, (a > 0).astype(a.dtype))
     res = _wrap(np.asarray(res, dtype=a.dtype), U.common_device("heaviside", (input, values)))
-    _no_derivative(HeavisideBackward0, res, input, values)
+    _no_derivative(NotImplemented, res, input, values, op="heaviside")
     return _finish(res, out, "heaviside")
 
 

@@ -22,7 +22,7 @@ from . import _gamma_kernels as K
 from . import _util as U
 from ._inplace import make_inplace
 from ._util import GRAD, record
-from .pointwise._common import _broadcast, _finish, _real_only, _wrap
+from .pointwise._common import _broadcast, _finish, _float_unary, _real_only, _wrap
 
 
 def _in_dtype(kernel):
@@ -32,17 +32,10 @@ def _in_dtype(kernel):
     return run
 
 
-def _unary(name, kernel, node_cls, kernel_name):
-    kernel = _real_only(kernel_name, _in_dtype(kernel))
-
-    def op(input, *, out=None):
-        U.check_tensor(input, name)
-        res = _wrap(kernel(U.as_float_array(input)), input._device)
-        if GRAD.enabled and input._rg:
-            record(node_cls, res, (input,), (input,))
-        return _finish(res, out, name)
-    op.__name__ = op.__qualname__ = name
-    return op
+def _unary(name, kernel, node_cls, kernel_name, doc):
+    """A float unary op over a float64 kernel (pointwise's factory; the node saves the
+    input)."""
+    return _float_unary(name, _real_only(kernel_name, _in_dtype(kernel)), node_cls, "input", doc)
 
 
 class LgammaBackward0(Node):
@@ -94,20 +87,18 @@ class SpecialI1EBackward0(Node):
         return (grad * deriv.where(nonzero, deriv.new_full((), 0.5)),)
 
 
-lgamma = _unary("lgamma", K.lgamma, LgammaBackward0, "lgamma_vml_cpu")
-lgamma.__doc__ = """log |Gamma(input)| (inf at the poles 0, -1, -2 ...)."""
-digamma = _unary("digamma", K.digamma, DigammaBackward0, "digamma")
-digamma.__doc__ = """The logarithmic derivative of Gamma (-inf at 0, nan at negative integers)."""
-i0 = _unary("i0", lambda a: K.bessel_i(a, 0), I0Backward0, "i0")
-i0.__doc__ = """The modified Bessel function of the first kind, order 0."""
+lgamma = _unary("lgamma", K.lgamma, LgammaBackward0, "lgamma_vml_cpu",
+                "log |Gamma(input)| (inf at the poles 0, -1, -2 ...).")
+digamma = _unary("digamma", K.digamma, DigammaBackward0, "digamma",
+                 "The logarithmic derivative of Gamma (-inf at 0, nan at negative integers).")
+i0 = _unary("i0", lambda a: K.bessel_i(a, 0), I0Backward0, "i0",
+            "The modified Bessel function of the first kind, order 0.")
 special_i0e = _unary("special_i0e", lambda a: K.bessel_i_scaled(a, 0), SpecialI0EBackward0,
-                     "i0e")
-special_i0e.__doc__ = """exp(-|x|) * i0(x), finite for large |x|."""
-special_i1 = _unary("special_i1", lambda a: K.bessel_i(a, 1), SpecialI1Backward0, "i1")
-special_i1.__doc__ = """The modified Bessel function of the first kind, order 1."""
+                     "i0e", "exp(-|x|) * i0(x), finite for large |x|.")
+special_i1 = _unary("special_i1", lambda a: K.bessel_i(a, 1), SpecialI1Backward0, "i1",
+                    "The modified Bessel function of the first kind, order 1.")
 special_i1e = _unary("special_i1e", lambda a: K.bessel_i_scaled(a, 1), SpecialI1EBackward0,
-                     "i1e")
-special_i1e.__doc__ = """exp(-|x|) * i1(x)."""
+                     "i1e", "exp(-|x|) * i1(x).")
 
 
 def polygamma(n, input, *, out=None):

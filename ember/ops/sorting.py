@@ -19,6 +19,7 @@ from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
 from ._util import GRAD, record
+from .pointwise._common import _not_implemented
 from ._return_types import _return_type, _write_tuple_out, return_types
 from .reduction import _LOW_PRECISION, _F32, _scatter_add
 
@@ -117,8 +118,7 @@ def _refuse_complex(input, name):
 
 def _refuse_complex_unique(input, op):
     if input._data.dtype.kind == "c":
-        kernel = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}[str(input._data.dtype)]
-        raise NotImplementedError(f'"{op}" not implemented for \'{kernel}\'')
+        raise _not_implemented(op, input._data.dtype)
 
 
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
