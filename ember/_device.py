@@ -1,10 +1,15 @@
 """Devices and the array namespace (``xp``) seam.
 
 Every op is written once against an array namespace: NumPy for ``cpu`` and for
-``meta``.  A ``meta`` tensor has a shape and a dtype but no data: it is stored as a
-zero-stride NumPy array, so ops compute real output shapes and dtypes through the
-same code path, and the result is collapsed back to zero strides.  CuPy plugs in
-here for ``cuda`` (a later issue).
+``meta``, CuPy for ``cuda``.  A ``meta`` tensor has a shape and a dtype but no data:
+it is stored as a zero-stride NumPy array, so ops compute real output shapes and
+dtypes through the same code path, and the result is collapsed back to zero strides.
+
+A ``cuda`` tensor holds a ``cupy.ndarray``.  Ops keep calling ``np.*`` on their
+arrays: NumPy hands such calls to CuPy through ``__array_function__`` and
+``__array_ufunc__``, so one body serves both devices.  What does not dispatch is
+written against ``xp_of(array)`` (array creation, CuPy-only paths).  CuPy is imported
+on first use of ``cuda``, never by ``import ember``.
 """
 import builtins
 
@@ -92,22 +97,74 @@ class device:
         return (device, (str(self),))
 
     def __enter__(self):
-        raise NotImplementedError("device as a context manager arrives with the cuda issue")
+        raise NotImplementedError("device as a context manager (a default device for "
+                                  "factory functions) is not implemented")
 
 
 class CudaUnavailableError(RuntimeError, AssertionError):
-    """Raised for ``cuda`` when CuPy is missing.
+    """Raised for ``cuda`` when CuPy or a GPU is missing.
 
     NOTE: torch's CPU-only build raises AssertionError("Torch not compiled with CUDA
-    enabled"); ember's errors are RuntimeErrors.  This class is both, so code written
-    against either catches it.
+    enabled") and a CUDA build without a driver RuntimeError("Found no NVIDIA driver
+    ..."); this class is both, so code written against either catches it.
     """
 
 
+_CUPY = []          # [cupy module] once imported and a GPU answered; [] before
+_CUPY_ERROR = []    # why cuda is unavailable, once known
+
+
+def cupy():
+    """The CuPy module (imported on first use), or CudaUnavailableError."""
+    if _CUPY:
+        return _CUPY[0]
+    if _CUPY_ERROR:
+        raise CudaUnavailableError(_CUPY_ERROR[0])
+    try:
+        import cupy as cp
+    except ImportError as exc:
+        _CUPY_ERROR.append(
+            "Torch not compiled with CUDA enabled: ember's cuda backend needs CuPy "
+            f"(pip install 'ember[cuda]'), which could not be imported ({exc})")
+        raise CudaUnavailableError(_CUPY_ERROR[0]) from None
+    try:
+        count = cp.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # CUDARuntimeError: no driver, no device
+        count, why = 0, f"{type(exc).__name__}: {exc}"
+    else:
+        why = "CUDA reports no device"
+    if count <= 0:
+        _CUPY_ERROR.append(f"Found no NVIDIA driver on your system or no CUDA device: "
+                           f"CuPy is installed but {why}")
+        raise CudaUnavailableError(_CUPY_ERROR[0])
+    _CUPY.append(cp)
+    return cp
+
+
 def cuda_unavailable():
-    return CudaUnavailableError(
-        "Torch not compiled with CUDA enabled: ember's cuda backend needs CuPy, which is "
-        "not installed")
+    try:
+        cupy()
+    except CudaUnavailableError as exc:
+        return exc
+    return CudaUnavailableError("cuda is unavailable")
+
+
+def cuda_device_count():
+    try:
+        return cupy().cuda.runtime.getDeviceCount()
+    except CudaUnavailableError:
+        return 0
+
+
+def _cuda_device(index):
+    cp = cupy()
+    if index is None:
+        index = cp.cuda.runtime.getDevice()
+    n = cp.cuda.runtime.getDeviceCount()
+    if index >= n:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (device cuda:{index} "
+                           f"requested, {n} device(s) available)")
+    return device("cuda", index)
 
 
 _CACHE = {}
@@ -121,7 +178,10 @@ def as_device(dev):
         return CPU if dev is None else dev
     d = device(dev)
     if d.type == "cuda":
-        raise cuda_unavailable()
+        if d.index is None or d not in _CUDA_OK:
+            d = _cuda_device(d.index)
+            _CUDA_OK.add(d)
+        return d
     if d.type == "cpu":
         # NOTE: torch accepts any cpu index here (zeros(device='cpu:1')) and makes a tensor
         # on plain 'cpu'; tensors never carry a cpu index.
@@ -131,9 +191,47 @@ def as_device(dev):
     return d
 
 
+_CUDA_OK = set()
+
+
 def xp_for(dev):
-    """The array namespace serving a device. NumPy for cpu and meta."""
+    """The array namespace serving a device: NumPy for cpu and meta, CuPy for cuda."""
+    if dev.type == "cuda":
+        return cupy()
     return np
+
+
+def xp_of(arr):
+    """The array namespace an array belongs to (NumPy arrays and NumPy scalars: NumPy)."""
+    if type(arr) is np.ndarray or not _CUPY:
+        return np
+    return _CUPY[0] if isinstance(arr, _CUPY[0].ndarray) else np
+
+
+def is_device_array(arr):
+    """Whether ``arr`` lives on a cuda device."""
+    return bool(_CUPY) and isinstance(arr, _CUPY[0].ndarray)
+
+
+def to_host(arr):
+    """A NumPy array with ``arr``'s values (a copy for device arrays; ``arr`` otherwise)."""
+    if type(arr) is np.ndarray or not _CUPY or not isinstance(arr, _CUPY[0].ndarray):
+        return arr
+    return arr.get()
+
+
+def move_array(arr, dev):
+    """``arr`` on device ``dev`` (cpu or cuda), copied only when it is elsewhere."""
+    if dev.type == "cuda":
+        cp = cupy()
+        if isinstance(arr, cp.ndarray):
+            if arr.device.id == dev.index:
+                return arr
+            with cp.cuda.Device(dev.index):
+                return arr.copy()
+        with cp.cuda.Device(dev.index):
+            return cp.asarray(arr)
+    return to_host(arr)
 
 
 def meta_array(shape, np_dtype):
@@ -143,3 +241,42 @@ def meta_array(shape, np_dtype):
 
 def to_meta(arr):
     return np.broadcast_to(np.zeros((), dtype=arr.dtype), arr.shape)
+
+
+# -- idioms for writing an op once for NumPy and CuPy arrays -----------------------------
+# (ops call np.* on their arrays and NumPy dispatches device arrays to CuPy; these cover
+# what does not dispatch)
+
+def as_array(r):
+    """``r`` as an array: NumPy functions return NumPy scalars for 0-d results."""
+    if type(r) is np.ndarray or (_CUPY and isinstance(r, _CUPY[0].ndarray)):
+        return r
+    return np.asarray(r)
+
+
+def writeable(arr):
+    """NumPy's writeable flag; device arrays are always writeable."""
+    return arr.flags.writeable if type(arr) is np.ndarray else True
+
+
+def data_ptr(arr):
+    """The address of ``arr``'s first element (host or device memory)."""
+    if type(arr) is np.ndarray:
+        return arr.__array_interface__["data"][0]
+    return arr.data.ptr
+
+
+def as_strided(arr, shape, strides, writeable=True):
+    """A strided view of ``arr``'s memory (NumPy's or CuPy's as_strided)."""
+    if type(arr) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=writeable)
+    return xp_of(arr).lib.stride_tricks.as_strided(arr, shape, strides)
+
+
+def array_like(values, like, dtype=None):
+    """``values`` (a list, a NumPy array, a number) as an array on ``like``'s device."""
+    xp = xp_of(like)
+    if xp is np:
+        return np.asarray(values, dtype=dtype)
+    return xp.asarray(to_host(values) if type(values) is not np.ndarray else values,
+                      dtype=dtype)

@@ -8,10 +8,14 @@ torch tensors accept arbitrary attributes (``t.foo = 1``), and with class-level
 defaults a new tensor only has to set its array, which measured faster than filling
 every slot (see benchmarks/op_overhead).
 """
+import os
+
 import numpy as np
 
 from . import _dtype as D
-from ._device import CPU, META, as_device, meta_array
+
+from ._device import (CPU, META, as_device, data_ptr, is_device_array, meta_array, move_array,
+                      xp_for)
 from .autograd import grad_mode
 from .autograd import graph as _graph
 from .autograd.graph import AccumulateGrad, Node, grad_fn_of
@@ -22,18 +26,35 @@ _FROM_NP = D._FROM_NP
 _BF16 = D.bfloat16.np
 _SCALAR_WARNED = [False]   # float(t) of a tensor requiring grad warns once, as in torch
 _COMPLEX_WARNED = [False]  # so does a cast from complex to real
+_STRICT_DEVICE = bool(os.environ.get("EMBER_STRICT_DEVICE"))
 
 
 def _wrap(arr, device=CPU):
     """A new tensor (no grad) over ``arr``; the one constructor ops use."""
     t = _new(Tensor)
+    if device is not CPU:
+        return _wrap_device(t, arr, device)
     if type(arr) is not np.ndarray:  # NumPy ufuncs return scalars for 0-d inputs
         arr = np.asarray(arr)
     t._data = arr
-    if device is not CPU:
-        t._device = device
-        if device is META:
-            t._data = meta_array(arr.shape, arr.dtype)
+    return t
+
+
+def _wrap_device(t, arr, device):
+    t._device = device
+    if device is META:
+        if type(arr) is not np.ndarray:
+            arr = np.asarray(arr)
+        t._data = meta_array(arr.shape, arr.dtype)
+    elif is_device_array(arr):
+        t._data = arr
+    else:
+        # A host array or a scalar an op made for a cuda result: copied over.  Tests run
+        # with EMBER_STRICT_DEVICE=1 to find ops that compute on the host by mistake.
+        if _STRICT_DEVICE and type(arr) is np.ndarray and arr.ndim:
+            raise RuntimeError(f"internal: a host array of shape {arr.shape} was wrapped as "
+                               f"a {device} tensor")
+        t._data = move_array(np.asarray(arr), device)
     return t
 
 
@@ -41,7 +62,9 @@ def _zeros_meta(meta):
     shape, dtype, device = meta
     if device is META:  # no memory for meta tensors, whatever their shape
         return _wrap(meta_array(shape, dtype.np), META)
-    return _wrap(np.zeros(shape, dtype=dtype.np), device)
+    if device is CPU:
+        return _wrap(np.zeros(shape, dtype=dtype.np), device)
+    return _wrap(xp_for(device).zeros(shape, dtype=dtype.np), device)
 
 
 def _storage_root(arr):
@@ -64,7 +87,7 @@ def _storage_origin(t):
 
 
 def _ptr(arr):
-    return arr.__array_interface__["data"][0]
+    return data_ptr(arr)
 
 
 def _torch_strides(arr):
@@ -705,8 +728,13 @@ def _parse_to(self, args, kwargs):
 
 
 class ToCopyBackward0(Node):
+    source_device = None
+
     def backward(self, grad):
-        return (grad,)   # the engine casts grad back to the input's dtype
+        # the engine casts grad back to the input's dtype; a device move goes back here
+        if self.source_device is not None and grad._device is not self.source_device:
+            grad = _to(grad, None, self.source_device, False)
+        return (grad,)
 
 
 def _warn_complex_cast():
@@ -737,9 +765,15 @@ def _to(self, dtype, device, copy, warn_complex=True):
     else:
         if warn_complex and src.dtype.kind == "c" and np_dtype.kind != "c":
             _warn_complex_cast()
-        out = _wrap(D.cast_array(src, np_dtype), target)
+        if target is not self._device:
+            moved = move_array(src, target)   # a new array on the other device
+            out = _wrap(moved if same_dtype else D.cast_array(moved, np_dtype), target)
+        else:
+            out = _wrap(D.cast_array(src, np_dtype), target)
     if _GRAD.enabled and self._rg and out.dtype.category >= D.FLOAT:
         node = ToCopyBackward0().connect((self,))
+        if target is not self._device:
+            node.source_device = self._device
         out._grad_fn = node
         out._rg = True
     return out

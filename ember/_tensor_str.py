@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from . import _dtype as D
+from ._device import to_host
 from ._device import META
 
 __all__ = ["set_printoptions", "get_printoptions", "printoptions", "tensor_repr"]
@@ -299,7 +300,7 @@ def tensor_repr(t, tensor_contents=None):
     # NOTE: a subclass prints under its own name, as torch does ('MyTensor([1., 2.])').
     prefix = "tensor(" if plain else f"{cls.__name__}("
     indent = len(prefix)
-    arr = t._data
+    arr = to_host(t._data)   # a cuda tensor prints from a host copy
     dtype = t.dtype
     default_float = D.get_default_dtype()
     suffixes = []

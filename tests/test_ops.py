@@ -11,16 +11,25 @@ from opdb._common import (TOL, assert_rejects_like_torch, dtype_name, ember_to_n
                           make_array, to_ember, to_torch, torch_to_numpy)
 
 OPS = all_ops()
+DEVICES = ("cpu", "cuda")
+# torch runs on its own cuda device when it has one, else on the cpu (an emulated-cuda run)
+TORCH_CUDA = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _skip_without(device):
+    if device == "cuda" and not ember.cuda.is_available():
+        pytest.skip("no cuda device (CuPy and a GPU) for ember")
 
 
 def _cases(kind):
-    for op in OPS:
-        dtypes = op.dtypes if kind == "values" else tuple(d for d in op.grad_dtypes
-                                                          if d in op.dtypes)
-        if kind != "values" and not op.differentiable:
-            continue
-        for dt in dtypes:
-            yield pytest.param(op, dt, id=f"{op.name}-{dt}")
+    for device in DEVICES:
+        for op in OPS:
+            dtypes = op.dtypes if kind == "values" else tuple(d for d in op.grad_dtypes
+                                                              if d in op.dtypes)
+            if kind != "values" and not op.differentiable:
+                continue
+            for dt in dtypes:
+                yield pytest.param(op, dt, device, id=f"{device}-{op.name}-{dt}")
 
 
 def _materialize(sample, dtype, lib, seed, grad=False, device="cpu"):
@@ -34,7 +43,8 @@ def _materialize(sample, dtype, lib, seed, grad=False, device="cpu"):
             rg = grad and x.requires_grad and arr.dtype.kind == "f" or (
                 grad and x.requires_grad and dtype_name_is_float(arr))
             if lib == "torch":
-                t = to_torch(arr, x.noncontig, rg)
+                t = to_torch(arr, x.noncontig, rg, device=TORCH_CUDA if device == "cuda"
+                             else "cpu")
             else:
                 t = to_ember(arr, x.noncontig, rg, device=device)
             if rg:
@@ -64,12 +74,17 @@ def _flatten(out):
     return [out]
 
 
-def _assert_same(e_out, t_out, dtype, op, ctx):
+def _assert_same(e_out, t_out, dtype, op, ctx, device="cpu"):
     e_flat, t_flat = _flatten(e_out), _flatten(t_out)
     assert len(e_flat) == len(t_flat), f"{ctx}: {len(e_flat)} outputs vs torch's {len(t_flat)}"
     for i, (e, t) in enumerate(zip(e_flat, t_flat)):
         if isinstance(t, torch.Tensor):
             assert isinstance(e, ember.Tensor), f"{ctx}: output {i} is {type(e)}"
+            if device == "cuda" or t.device.type == "cuda":
+                assert e.device.type == t.device.type or (
+                    e.device.type == "cuda" and t.device.type == "cpu"
+                    and TORCH_CUDA == "cpu" and device == "cuda"), \
+                    f"{ctx}: output {i} on {e.device}, torch's on {t.device}"
             assert tuple(e.shape) == tuple(t.shape), f"{ctx}: shape {e.shape} vs {t.shape}"
             assert dtype_name(e.dtype) == dtype_name(t.dtype), \
                 f"{ctx}: dtype {e.dtype} vs {t.dtype}"
@@ -90,9 +105,9 @@ def _assert_same(e_out, t_out, dtype, op, ctx):
                 assert e == t, ctx
 
 
-def _call_both(op, sample, dtype, seed, grad=False, method=False):
-    t_args, t_kwargs, t_leaves = _materialize(sample, dtype, "torch", seed, grad)
-    e_args, e_kwargs, e_leaves = _materialize(sample, dtype, "ember", seed, grad)
+def _call_both(op, sample, dtype, seed, grad=False, method=False, device="cpu"):
+    t_args, t_kwargs, t_leaves = _materialize(sample, dtype, "torch", seed, grad, device)
+    e_args, e_kwargs, e_leaves = _materialize(sample, dtype, "ember", seed, grad, device)
     if method:
         t_out = getattr(t_args[0], op.method)(*t_args[1:], **t_kwargs)
         e_out = getattr(e_args[0], op.method)(*e_args[1:], **e_kwargs)
@@ -102,25 +117,26 @@ def _call_both(op, sample, dtype, seed, grad=False, method=False):
     return e_out, t_out, e_leaves, t_leaves
 
 
-@pytest.mark.parametrize("op,dtype", list(_cases("values")))
-def test_values_match_torch(op, dtype):
+@pytest.mark.parametrize("op,dtype,device", list(_cases("values")))
+def test_values_match_torch(op, dtype, device):
+    _skip_without(device)
     for k, sample in enumerate(op.samples(dtype)):
-        ctx = f"{op.name}[{dtype}] sample {k}: {sample}"
+        ctx = f"{op.name}[{dtype}, {device}] sample {k}: {sample}"
         try:
-            t_args, t_kwargs, _ = _materialize(sample, dtype, "torch", k)
+            t_args, t_kwargs, _ = _materialize(sample, dtype, "torch", k, device=device)
             op.get_torch()(*t_args, **t_kwargs)
         except Exception as exc:  # torch rejects this sample: ember must reject it too
-            e_args, e_kwargs, _ = _materialize(sample, dtype, "ember", k)
+            e_args, e_kwargs, _ = _materialize(sample, dtype, "ember", k, device=device)
             assert_rejects_like_torch(exc, lambda: op.get_ember()(*e_args, **e_kwargs), ctx)
             continue
-        e_out, t_out, _, _ = _call_both(op, sample, dtype, k)
-        _assert_same(e_out, t_out, dtype, op, ctx)
+        e_out, t_out, _, _ = _call_both(op, sample, dtype, k, device=device)
+        _assert_same(e_out, t_out, dtype, op, ctx, device)
         if op.method:
-            e_out, t_out, _, _ = _call_both(op, sample, dtype, k, method=True)
-            _assert_same(e_out, t_out, dtype, op, ctx + " (method)")
+            e_out, t_out, _, _ = _call_both(op, sample, dtype, k, method=True, device=device)
+            _assert_same(e_out, t_out, dtype, op, ctx + " (method)", device)
 
 
-def _grad_outputs(outs, seed, lib):
+def _grad_outputs(outs, seed, lib, device="cpu"):
     rng = np.random.default_rng(1000 + seed)
     res = []
     for o in outs:
@@ -128,19 +144,21 @@ def _grad_outputs(outs, seed, lib):
         if o.dtype.is_complex:
             arr = np.asarray(arr + 1j * rng.standard_normal(tuple(o.shape)))
         if lib == "torch":
-            res.append(torch.from_numpy(arr).to(o.dtype))
+            res.append(torch.from_numpy(arr).to(o.dtype).to(o.device))
         else:
-            res.append(ember.tensor(arr, dtype=o.dtype))
+            res.append(ember.tensor(arr, dtype=o.dtype, device=o.device))
     return res
 
 
-@pytest.mark.parametrize("op,dtype", list(_cases("grad")))
-def test_grads_match_torch(op, dtype):
+@pytest.mark.parametrize("op,dtype,device", list(_cases("grad")))
+def test_grads_match_torch(op, dtype, device):
+    _skip_without(device)
     checked = 0
     for k, sample in enumerate(op.samples(dtype)):
-        ctx = f"{op.name}[{dtype}] sample {k}: {sample}"
+        ctx = f"{op.name}[{dtype}, {device}] sample {k}: {sample}"
         try:
-            e_out, t_out, e_leaves, t_leaves = _call_both(op, sample, dtype, k, grad=True)
+            e_out, t_out, e_leaves, t_leaves = _call_both(op, sample, dtype, k, grad=True,
+                                                          device=device)
         except Exception:
             continue  # rejected samples are covered by test_values_match_torch
         t_outs = [o for o in _flatten(t_out) if isinstance(o, torch.Tensor) and o.requires_grad]
@@ -157,7 +175,7 @@ def test_grads_match_torch(op, dtype):
                 assert eg is None or not np.any(ember_to_numpy(eg)), f"{ctx}: grad {i}"
                 continue
             assert eg is not None, f"{ctx}: ember gave no gradient for input {i}"
-            _assert_same(eg, tg, dtype, op, f"{ctx} grad {i}")
+            _assert_same(eg, tg, dtype, op, f"{ctx} grad {i}", device)
         checked += 1
     assert checked or not op.differentiable, f"{op.name}: no differentiable sample checked"
 

@@ -18,6 +18,8 @@ import itertools
 import sys
 import weakref
 
+import numpy as np
+
 from . import grad_mode
 
 _GRAD = grad_mode.STATE
@@ -661,7 +663,8 @@ def _accumulate(var, grad, create_graph):
         var._grad = old + grad
     else:
         data = old._data
-        if data.flags.writeable and data.flags.c_contiguous and old._device.type != "meta":
+        if (old._device.type != "meta" and data.flags.c_contiguous
+                and (type(data) is not np.ndarray or data.flags.writeable)):
             # In place, as torch: the .grad tensor object stays the same.
             data += grad._data
             old._bump_version()
@@ -687,7 +690,8 @@ def _steal_or_copy(grad):
     from .._tensor import _wrap
     data = grad._data
     if (_getrefcount(grad) <= _FREE_TENSOR_REFS and _getrefcount(data) <= _FREE_ARRAY_REFS
-            and data.flags.owndata and data.flags.c_contiguous and data.flags.writeable):
+            and data.flags.owndata and data.flags.c_contiguous
+            and (type(data) is not np.ndarray or data.flags.writeable)):
         return _wrap(data, grad._device)
     if grad._device.type == "meta":
         return _wrap(data, grad._device)

@@ -1,21 +1,22 @@
-"""ember.cuda: CUDA device queries.
+"""``ember.cuda``: the cuda device through CuPy (``pip install 'ember[cuda]'``).
 
-The CuPy backend arrives with the cuda issue; until then no CUDA device is ever
-available, so the usual first line of a script works unchanged::
-
-    device = "cuda" if ember.cuda.is_available() else "cpu"
-
-Nothing here imports CuPy.
+Nothing here imports CuPy until it is asked something: ``import ember`` stays
+GPU-free, and without CuPy or without a GPU ``is_available()`` is False and any use
+of a cuda tensor raises torch's error.
 """
+from .._device import CudaUnavailableError, cuda_device_count, cupy
 
 __all__ = ["is_available", "device_count"]
 
 
 def is_available():
-    """Whether a CUDA device can be used (always False in this build)."""
-    return False
+    """Whether CuPy imports and reports at least one CUDA device."""
+    try:
+        cupy()
+    except CudaUnavailableError:
+        return False
+    return True
 
 
 def device_count():
-    """Number of CUDA devices ember can use (0 in this build)."""
-    return 0
+    return cuda_device_count()

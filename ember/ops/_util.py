@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
-from .._device import CPU, META
+from .._device import CPU, META, xp_of
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd import grad_mode
 
@@ -140,6 +140,8 @@ def _prep_binary_slow(op, input, other, float_result):
                 arr = x  # a weak Python float keeps the tensor's float dtype in NumPy too
             else:
                 arr = scalar_to_array(x, np_dtype)
+                if device.type == "cuda":
+                    arr = arr[()]   # CuPy takes NumPy scalars, not NumPy 0-d arrays
         arrays.append(arr)
     return arrays[0], arrays[1], device
 
@@ -222,6 +224,9 @@ def write_out(out, result, op):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     arr = result._data
+    if out._device is not result._device:
+        raise RuntimeError(f"{op}(): Expected out tensor to have device {result.device}, but "
+                           f"got {out.device} instead")
     if out._data.dtype != arr.dtype:
         src, dst = _FROM_NP[arr.dtype], _FROM_NP[out._data.dtype]
         if not D.can_cast(src, dst):
@@ -238,7 +243,7 @@ def write_out(out, result, op):
                           "zero elements. You can explicitly reuse an out tensor t by resizing "
                           "it, inplace, to zero elements with t.resize_(0).", UserWarning,
                           stacklevel=3)
-        out._data = np.empty(arr.shape, dtype=out._data.dtype)
+        out._data = xp_of(arr).empty(arr.shape, dtype=out._data.dtype)
     np.copyto(out._data, arr, casting="unsafe")
     out._bump_version()
     return out

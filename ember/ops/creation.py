@@ -18,7 +18,7 @@ import ml_dtypes
 import numpy as np
 
 from .. import _dtype as D
-from .._device import CPU, META, as_device, meta_array
+from .._device import CPU, META, as_device, meta_array, move_array
 from .._tensor import Tensor, _new, _wrap
 from . import _util as U
 
@@ -31,8 +31,10 @@ def _finish(arr, device, requires_grad, op="tensor"):
         t = _new(Tensor)
         t._data = meta_array(arr.shape, arr.dtype)
         t._device = META
-    else:
+    elif device is CPU:
         t = _wrap(arr, device)
+    else:
+        t = _wrap(move_array(arr, device), device)   # built on the host, copied over once
     if requires_grad:
         if _FROM_NP[arr.dtype].category < D.FLOAT:
             raise RuntimeError(f"{op}(): only Tensors of floating point and complex dtype can "

@@ -40,12 +40,14 @@ def make_array(spec, dtype, rng):
     return np.asarray(arr).astype(_NP[dtype])
 
 
-def to_torch(arr, noncontig, requires_grad):
+def to_torch(arr, noncontig, requires_grad, device="cpu"):
     import torch
     if arr.dtype == ml_dtypes.bfloat16:
         t = torch.from_numpy(arr.astype(np.float32).copy()).to(torch.bfloat16)
     else:
         t = torch.from_numpy(arr.copy())
+    if device != "cpu":
+        t = t.to(device)
     if noncontig and t.ndim >= 1:
         t = _noncontig_torch(t)
     if requires_grad:
@@ -74,7 +76,8 @@ def to_ember(arr, noncontig, requires_grad, device="cpu"):
 
 
 def ember_to_numpy(t):
-    arr = t._data
+    from ember._device import to_host
+    arr = to_host(t._data)
     if arr.dtype == ml_dtypes.bfloat16:
         arr = arr.astype(np.float32)
     return np.asarray(arr)

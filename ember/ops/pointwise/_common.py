@@ -30,9 +30,8 @@ _KERNEL_NAMES = {
 
 
 def _wrap(arr, device=CPU):
-    # NumPy ufuncs return scalars for 0-d inputs; a tensor always holds an ndarray.
-    if type(arr) is not np.ndarray:
-        arr = np.asarray(arr)
+    # NumPy ufuncs return scalars for 0-d inputs; a tensor always holds an ndarray
+    # (the core's _wrap makes one, or a device array for cuda).
     return _wrap_array(arr, device)
 
 
