@@ -138,6 +138,8 @@ def cupy():
                            f"CuPy is installed but {why}")
         raise CudaUnavailableError(_CUPY_ERROR[0])
     _CUPY.append(cp)
+    from .cuda import _memory
+    _memory.install(cp)   # peak tracking (max_memory_allocated) from the first allocation
     return cp
 
 

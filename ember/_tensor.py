@@ -71,6 +71,9 @@ def _storage_root(arr):
     root = arr
     while isinstance(root.base, np.ndarray):
         root = root.base
+    if type(root) is not np.ndarray:   # a device array: CuPy's base is a device array too
+        while root.base is not None:
+            root = root.base
     return root
 
 
@@ -577,8 +580,11 @@ class Tensor:
     # -- dtype / device conversion ----------------------------------------------------------
     def to(self, *args, **kwargs):
         """to(dtype) / to(device) / to(device, dtype) / to(other), with copy= and non_blocking=."""
+        non_blocking = kwargs.get("non_blocking", False)
+        if len(args) > 1 and not non_blocking:   # to(device, dtype, non_blocking, copy)
+            non_blocking = next((a for a in args[1:] if type(a) is bool), False)
         dtype, device, copy = _parse_to(self, args, kwargs)
-        return _to(self, dtype, device, copy)
+        return _to(self, dtype, device, copy, non_blocking=non_blocking)
 
     def cpu(self, memory_format=None):
         return _to(self, None, CPU, False)
@@ -592,7 +598,7 @@ class Tensor:
         target = as_device(device)
         if target.type != "cuda":
             raise RuntimeError(f"Invalid device, must be cuda device (got {target})")
-        return _to(self, None, target, False)
+        return _to(self, None, target, False, non_blocking=non_blocking)
 
     def float(self):
         return _to(self, D.float32, None, False)
@@ -746,7 +752,7 @@ def _warn_complex_cast():
                       UserWarning, stacklevel=4)
 
 
-def _to(self, dtype, device, copy, warn_complex=True):
+def _to(self, dtype, device, copy, warn_complex=True, non_blocking=False):
     src = self._data
     if dtype is not None and not isinstance(dtype, D.dtype):
         raise TypeError(f"to() expected a dtype, got {type(dtype).__name__}")
@@ -766,7 +772,11 @@ def _to(self, dtype, device, copy, warn_complex=True):
         if warn_complex and src.dtype.kind == "c" and np_dtype.kind != "c":
             _warn_complex_cast()
         if target is not self._device:
-            moved = move_array(src, target)   # a new array on the other device
+            if non_blocking:   # pinned memory, an async copy on the current stream
+                from .cuda._pinned import move_non_blocking
+                moved = move_non_blocking(src, target)
+            else:
+                moved = move_array(src, target)   # a new array on the other device
             out = _wrap(moved if same_dtype else D.cast_array(moved, np_dtype), target)
         else:
             out = _wrap(D.cast_array(src, np_dtype), target)

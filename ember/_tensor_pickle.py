@@ -11,7 +11,7 @@ import copy
 import numpy as np
 
 from . import _dtype as D
-from ._device import META, as_device, meta_array
+from ._device import META, as_device, is_device_array, meta_array, move_array, to_host
 
 # Instance attributes that belong to ember's machinery, not to the user.
 _INTERNAL = frozenset((
@@ -27,7 +27,8 @@ def _rebuild_tensor(array, dtype_name, device, requires_grad, shape=None):
     if dev is META:
         t = _wrap(meta_array(shape, dtype.np), META)
     else:
-        t = _wrap(np.asarray(array, order="C").astype(dtype.np, copy=False), dev)
+        arr = np.asarray(array, order="C").astype(dtype.np, copy=False)
+        t = _wrap(arr if dev.type != "cuda" else move_array(arr, dev), dev)
     if requires_grad:
         t._rg = True
     return t
@@ -37,7 +38,8 @@ def reduce_tensor(t):
     dtype = t.dtype
     if t._device is META:
         return (_rebuild_tensor, (None, dtype.name, "meta", t._rg, t._data.shape))
-    arr = np.asarray(t._data, order="C")   # ascontiguousarray would make 0-dim 1-dim
+    # (device arrays are pickled as host copies; ascontiguousarray would make 0-dim 1-dim)
+    arr = np.asarray(to_host(t._data), order="C")
     if dtype is D.bfloat16:  # pickle the raw bits: loads without ml_dtypes' pickling
         arr = arr.view(np.uint16)
         return (_rebuild_bf16, (arr, str(t._device), t._rg))
@@ -58,6 +60,10 @@ def deepcopy_tensor(t, memo):
     root = _storage_root(arr)
     if t._device is META:
         new._data = meta_array(arr.shape, arr.dtype)
+    elif is_device_array(arr):
+        # NOTE: a cuda tensor is copied on its own (views copied together do not keep
+        # sharing device memory; NumPy's buffer= rebuild has no CuPy counterpart here).
+        new._data = arr.copy()
     elif root.flags.c_contiguous or root.flags.f_contiguous:
         # Copy the whole storage once per deepcopy call, then rebuild this view on it,
         # so tensors sharing memory before the copy share it after.

@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from . import _dtype as D
-from ._device import CPU, META, as_device, meta_array
+from ._device import CPU, META, as_device, data_ptr, is_device_array, meta_array, to_host
 from ._tensor import Tensor, _ptr, _wrap
 
 __all__ = ["save", "save_file", "load", "load_file", "safe_open", "save_model", "load_model",
@@ -45,7 +45,10 @@ def _package():
 def _memory_range(t):
     arr = t._data
     from .serialization import _memory_owner
-    return id(_memory_owner(arr)), _ptr(arr), _ptr(arr) + arr.nbytes
+    owner = _memory_owner(arr)
+    # a device owner is keyed by its address: CuPy may hand out a new object per .base
+    key = ("cuda", data_ptr(owner)) if is_device_array(owner) else id(owner)
+    return key, _ptr(arr), _ptr(arr) + arr.nbytes
 
 
 def _find_shared(tensors):
@@ -105,7 +108,8 @@ def _specs(tensors):
             "`ember.safetensors.save_model`.")
     specs, alive = {}, []
     for name, t in tensors.items():
-        arr = np.asarray(t._data, order="C")  # ascontiguousarray would make 0-dim 1-dim
+        # cuda tensors are copied to the host first (as safetensors.torch does)
+        arr = np.asarray(to_host(t._data), order="C")  # ascontiguousarray makes 0-dim 1-dim
         alive.append(arr)
         specs[name] = safetensors.TensorSpec(dtype=_SPEC_NAMES[t.dtype], shape=list(arr.shape),
                                              data_ptr=arr.ctypes.data, data_len=arr.nbytes)
@@ -169,6 +173,8 @@ def _to_tensor(arr, name, device):
     except KeyError:
         raise TypeError(f"Tensor `{name}` has dtype {arr.dtype}, which ember does not "
                         "support") from None
+    if isinstance(device, int) and not isinstance(device, bool):
+        device = f"cuda:{device}"   # safetensors' device=0 means cuda:0
     dev = as_device(device)
     if dev is META:
         return _wrap(meta_array(arr.shape, dtype.np), META)

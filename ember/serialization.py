@@ -32,7 +32,8 @@ import zipfile
 import numpy as np
 
 from . import _dtype as D
-from ._device import CPU, META, as_device, device as _device, meta_array
+from ._device import (CPU, META, as_device, as_strided, data_ptr, device as _device,
+                      is_device_array, meta_array, move_array, xp_for)
 from ._tensor import Size, Tensor, _ptr, _torch_strides, _wrap
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
@@ -93,6 +94,8 @@ _W_SIZE = _TorchName("torch", "Size")
 # ---------------------------------------------------------------------------------
 def _memory_owner(arr):
     """The array owning ``arr``'s memory (looks through expand's as_strided wrapper)."""
+    if type(arr) is not np.ndarray and is_device_array(arr):
+        return _device_owner(arr)
     root = arr
     while True:
         base = root.base
@@ -104,6 +107,42 @@ def _memory_owner(arr):
             return root
 
 
+def _device_owner(arr):
+    """The device array owning ``arr``'s memory (CuPy links views through ``.base``)."""
+    root = arr
+    while root.base is not None:
+        root = root.base
+    return root
+
+
+def _host_view(arr, cache):
+    """A NumPy array with device array ``arr``'s values and layout.
+
+    The owner of ``arr``'s device memory is copied to the host once per save (``cache``),
+    and ``arr`` is rebuilt on that copy with its offset and strides, so cuda tensors
+    that share memory still share one storage in the file, as torch writes them.
+    """
+    owner = _device_owner(arr)
+    key = (data_ptr(owner), owner.nbytes)
+    entry = cache.get(key)
+    if entry is None:
+        if owner.flags.c_contiguous:
+            host = owner.get()
+        elif owner.flags.f_contiguous:
+            host = owner.get(order="F")
+        else:
+            host = None
+        entry = cache[key] = (owner, host)   # the owner is kept alive: its address is the key
+    host = entry[1]
+    if host is not None and arr.size:
+        try:
+            return np.ndarray(arr.shape, dtype=arr.dtype, buffer=host,
+                              offset=data_ptr(arr) - data_ptr(owner), strides=arr.strides)
+        except (ValueError, TypeError):
+            pass   # a layout NumPy cannot describe on that buffer: copy it on its own
+    return arr.get()
+
+
 def _user_state(t):
     from ._tensor_pickle import _INTERNAL
     return {k: v for k, v in t.__dict__.items() if k not in _INTERNAL}
@@ -112,10 +151,11 @@ def _user_state(t):
 class _Storage:
     """One storage to write: its record key, bytes (a uint8 view) and element dtype."""
 
-    __slots__ = ("key", "owner", "dtype", "numel", "data")
+    __slots__ = ("key", "owner", "dtype", "numel", "data", "location")
 
-    def __init__(self, key, owner, dtype, data):
+    def __init__(self, key, owner, dtype, data, location="cpu"):
         self.key, self.owner, self.dtype, self.data = key, owner, dtype, data
+        self.location = location   # torch's location string: 'cpu', 'cuda:0'
         self.numel = data.nbytes // dtype.itemsize
 
 
@@ -137,6 +177,7 @@ class _Pickler(pickle._Pickler):
         self.legacy = legacy  # torch's pre-1.6 format adds a view-metadata slot
         self.storages = {}    # id(memory owner) -> _Storage
         self.records = []     # _Storage in key order
+        self.host_copies = {}  # (address, nbytes) of a device owner -> its host copy
 
     # -- torch globals ---------------------------------------------------------------
     def _write_global(self, obj, module, name):
@@ -169,7 +210,7 @@ class _Pickler(pickle._Pickler):
     # -- tensors ---------------------------------------------------------------------
     def persistent_id(self, obj):
         if type(obj) is _Storage:
-            pid = ("storage", _W_STORAGE[obj.dtype], obj.key, "cpu", obj.numel)
+            pid = ("storage", _W_STORAGE[obj.dtype], obj.key, obj.location, obj.numel)
             return pid + (None,) if self.legacy else pid
         return None
 
@@ -198,12 +239,16 @@ class _Pickler(pickle._Pickler):
         dtype = t.dtype
         if t._device is META:
             return (dtype, tuple(arr.shape), t.stride(), t._rg)
-        if t._device.type != "cpu":
-            raise RuntimeError(f"ember.save: tensors on {t._device} cannot be saved yet")
-        storage, offset, strides = self._storage_for(arr, dtype)
+        location = "cpu"
+        if t._device.type == "cuda":
+            # NOTE: torch writes a cuda tensor's storage with its device as the location
+            # ('cuda:0'); loading it back needs cuda or a map_location.
+            location = str(t._device)
+            arr = _host_view(arr, self.host_copies)
+        storage, offset, strides = self._storage_for(arr, dtype, location)
         return (storage, offset, tuple(arr.shape), strides, t._rg, collections.OrderedDict())
 
-    def _storage_for(self, arr, dtype):
+    def _storage_for(self, arr, dtype, location="cpu"):
         """(storage, offset, strides) for ``arr``; tensors sharing memory share a storage."""
         item = dtype.itemsize
         owner = _memory_owner(arr)
@@ -217,10 +262,10 @@ class _Pickler(pickle._Pickler):
             # NOTE: memory torch cannot describe (negative strides, odd offsets, an empty
             # view) is saved as a fresh contiguous storage of its own.
             own = np.array(arr, order="C", copy=True)
-            return self._new_storage(own, own, dtype), 0, _contiguous(arr.shape)
+            return self._new_storage(own, own, dtype, location), 0, _contiguous(arr.shape)
         entry = self.storages.get(id(owner))
         if entry is None:
-            entry = self._new_storage(owner, _contiguous_bytes(owner), dtype)
+            entry = self._new_storage(owner, _contiguous_bytes(owner), dtype, location)
             self.storages[id(owner)] = entry
         elif entry.dtype is not dtype:
             raise RuntimeError(
@@ -229,10 +274,10 @@ class _Pickler(pickle._Pickler):
         offset = (_ptr(arr) - _ptr(owner)) // item
         return entry, offset, _torch_strides(arr)
 
-    def _new_storage(self, owner, data, dtype):
+    def _new_storage(self, owner, data, dtype, location="cpu"):
         if data.dtype != np.uint8:
             data = _contiguous_bytes(data)
-        st = _Storage(str(len(self.records)), owner, dtype, data)
+        st = _Storage(str(len(self.records)), owner, dtype, data, location)
         self.records.append(st)
         return st
 
@@ -394,8 +439,10 @@ class _LoadedStorage:
     __slots__ = ("array", "dtype", "device", "anchor")
 
     def __init__(self, array, dtype, device):
+        if device.type == "cuda":
+            array = move_array(array, device)   # one device copy; tensors view it
         self.array, self.dtype, self.device = array, dtype, device
-        self.anchor = _wrap(array) if device is not META else None
+        self.anchor = _wrap(array, device) if device is not META else None
 
 
 class MappedStorage:
@@ -448,7 +495,8 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if storage.device is META:
         t = _wrap(meta_array(size, dtype.np), META)
     elif 0 in size:
-        t = _wrap(np.empty(size, dtype=dtype.np))
+        dev = storage.device
+        t = _wrap(xp_for(dev).empty(size, dtype=dtype.np), dev)
     else:
         last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
         if last >= storage.array.size:
@@ -457,13 +505,26 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
                 f"{storage_offset} needs {last + 1} elements, but its storage has "
                 f"{storage.array.size}")
         item = dtype.itemsize
-        arr = np.ndarray(size, dtype=dtype.np, buffer=storage.array,
-                         offset=storage_offset * item, strides=[s * item for s in stride])
-        t = _wrap(arr)
+        if storage.device.type == "cuda":
+            arr = _device_view(storage.array, storage_offset, size, stride, item)
+        else:
+            arr = np.ndarray(size, dtype=dtype.np, buffer=storage.array,
+                             offset=storage_offset * item, strides=[s * item for s in stride])
+        t = _wrap(arr, storage.device)
         t._storage_base = storage.anchor
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _device_view(flat, offset, size, stride, item):
+    """A view of 1-d device array ``flat`` with torch's geometry (element strides)."""
+    numel = 1
+    for n in size:
+        numel *= n
+    if tuple(stride) == _contiguous(size):
+        return flat[offset:offset + numel].reshape(size)
+    return as_strided(flat[offset:], size, tuple(s * item for s in stride))
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):
@@ -1053,7 +1114,8 @@ def _load_legacy(fileobj, map_location, unpickler_cls, load_args):
                 raise CheckpointError(f"ember.load: storage {key!r} is larger than the file")
             dev = _target_device(location, map_location, numel * dtype.itemsize)
             arr = None if dev is META else np.empty(numel, dtype=dtype.np)
-            storages[key] = (_LoadedStorage(arr, dtype, dev), numel)
+            # the bytes follow the pickle: a cuda storage is filled from ``arr`` then
+            storages[key] = (_LoadedStorage(arr, dtype, dev), numel, arr)
         st = storages[key][0]
         if view is not None:  # very old files: a storage view (key, offset, size)
             _, off, n = view
@@ -1069,19 +1131,21 @@ def _load_legacy(fileobj, map_location, unpickler_cls, load_args):
     for key in keys:
         if key not in storages:
             raise CheckpointError(f"ember.load: legacy checkpoint lists unknown storage {key!r}")
-        st, numel = storages[key]
+        st, numel, host = storages[key]
         head = fileobj.read(8)
         if len(head) != 8 or struct.unpack("<q", head)[0] != numel:
             raise CheckpointError(f"ember.load: legacy storage {key!r} has a wrong size record")
         nbytes = numel * st.dtype.itemsize
-        if st.array is None:
+        if host is None:
             fileobj.seek(nbytes, io.SEEK_CUR)
             continue
-        got = fileobj.readinto(memoryview(st.array.view(np.uint8))) if nbytes else 0
+        got = fileobj.readinto(memoryview(host.view(np.uint8))) if nbytes else 0
         if got != nbytes:
             raise CheckpointError(f"ember.load: legacy storage {key!r} is truncated")
         if big_endian:
-            st.array.byteswap(inplace=True)
+            host.byteswap(inplace=True)
+        if st.array is not host:   # a device storage: its tensors already view it
+            st.array[...] = move_array(host, st.device)
     return result
 
 

@@ -83,6 +83,8 @@ def test_ndarray_operand_with_requires_grad_raises_like_torch():
 
 
 def test_cuda_queries_and_constants_like_a_cpu_only_torch():
+    if ember.cuda.is_available():
+        pytest.skip("checks ember without a cuda device")
     assert ember.cuda.is_available() is False and ember.cuda.device_count() == 0
     device = "cuda" if ember.cuda.is_available() else "cpu"
     assert str(ember.ones(2, device=device).device) == "cpu"

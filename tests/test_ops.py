@@ -42,11 +42,12 @@ def _materialize(sample, dtype, lib, seed, grad=False, device="cpu"):
             arr = make_array(x, dtype, rng)
             rg = grad and x.requires_grad and arr.dtype.kind == "f" or (
                 grad and x.requires_grad and dtype_name_is_float(arr))
+            dev = x.device or device
             if lib == "torch":
-                t = to_torch(arr, x.noncontig, rg, device=TORCH_CUDA if device == "cuda"
+                t = to_torch(arr, x.noncontig, rg, device=TORCH_CUDA if dev == "cuda"
                              else "cpu")
             else:
-                t = to_ember(arr, x.noncontig, rg, device=device)
+                t = to_ember(arr, x.noncontig, rg, device=dev)
             if rg:
                 leaves.append(t)
             return t

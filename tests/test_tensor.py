@@ -499,6 +499,8 @@ def test_type_as():
                                  "DoubleTensor", "torch.double", "float", "nonsense",
                                  "torch.cuda.FloatTensor", "dtype:float16", "dtype:int8"])
 def test_type_conversion(arg):
+    if "cuda" in arg and ember.cuda.is_available():
+        pytest.skip("compares with torch's CPU-only refusal of cuda types")
     def fn(lib):
         a = lib.ones(2)
         if arg.startswith("dtype:"):

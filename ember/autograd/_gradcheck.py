@@ -1,5 +1,11 @@
-"""gradcheck / gradgradcheck: analytical gradients against finite differences."""
+"""gradcheck / gradgradcheck: analytical gradients against finite differences.
+
+Inputs may live on any device: the functions run there, and the Jacobians are
+assembled and compared on the host (``to_host``), one output column at a time.
+"""
 import numpy as np
+
+from .._device import to_host
 
 
 class GradcheckError(RuntimeError):
@@ -14,7 +20,7 @@ def _as_tuple(x):
 
 
 def _flat_outputs(fn, inputs):
-    return [o._data.astype(np.float64).reshape(-1) for o in _as_tuple(fn(*inputs))]
+    return [to_host(o._data).astype(np.float64).reshape(-1) for o in _as_tuple(fn(*inputs))]
 
 
 def _numerical_jacobian(fn, inputs, index, eps):
@@ -56,11 +62,13 @@ def _analytical_jacobian(fn, inputs, diff_idx):
             continue
         for j in range(sizes[k]):
             g = zeros_like(out)
-            g._data.flat[j] = 1  # zeros_like may keep out's (permuted) strides
+            # the j-th element in C order (zeros_like may keep out's permuted strides;
+            # an index tuple also works on device arrays, which lack ``flat``)
+            g._data[np.unravel_index(j, g._data.shape)] = 1
             grads = autograd.grad(out, diff_inputs, g, retain_graph=True, allow_unused=True)
             for m, gr in enumerate(grads):
                 if gr is not None:
-                    jac[m][row + j] = gr._data.astype(np.float64).reshape(-1)
+                    jac[m][row + j] = to_host(gr._data).astype(np.float64).reshape(-1)
         row += sizes[k]
     return jac
 
@@ -108,7 +116,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(
-            tensor(rng.standard_normal(o.shape), dtype=o.dtype, requires_grad=True)
+            tensor(rng.standard_normal(o.shape), dtype=o.dtype, device=o.device,
+                   requires_grad=True)
             for o in outputs if o.requires_grad)
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)

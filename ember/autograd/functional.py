@@ -160,7 +160,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             for j, x in enumerate(inputs):
                 shape = tuple(out.shape) + tuple(x.shape)
                 if n == 0:
-                    jac = zeros(shape, dtype=x.dtype)
+                    jac = zeros(shape, dtype=x.dtype, device=x.device)
                 else:
                     jac = stack(per_input[j]).reshape(shape)
                 row.append(jac if create_graph else jac.detach())

@@ -8,7 +8,7 @@ transforms are differentiable, with torch's gradients (see ``_transforms``).
 import numpy as np
 
 from .. import _dtype as D
-from .._device import as_device
+from .._device import as_device, xp_of
 from ..ops import _util as U
 from ._transforms import c2c, c2r, r2c
 
@@ -100,7 +100,7 @@ def _resize(x, dims, sizes):
             from ..ops.join import cat
             shape = list(x._data.shape)
             shape[d] = size - current
-            zeros = U.wrap(np.zeros(shape, x._data.dtype), x._device)
+            zeros = U.wrap(xp_of(x._data).zeros(shape, x._data.dtype), x._device)
             x = cat((x, zeros), dim=d)
     return x
 

@@ -21,7 +21,7 @@ Backward formulas (torch's, for its complex-autograd convention):
 """
 import numpy as np
 
-from .._device import META, meta_array
+from .._device import META, as_array, meta_array, xp_of
 from ..autograd.graph import Node
 from ..ops import _util as U
 from ..ops._util import GRAD, record
@@ -39,7 +39,7 @@ def _result(arr, np_dtype, device, shape):
     if device is META:
         return U.wrap(meta_array(shape, np_dtype), META)
     # NumPy may compute in double precision: keep torch's dtype (float32 -> complex64)
-    return U.wrap(np.asarray(arr).astype(np_dtype, copy=False), device)
+    return U.wrap(as_array(arr).astype(np_dtype, copy=False), device)
 
 
 # -- complex to complex ---------------------------------------------------------------
@@ -76,7 +76,7 @@ class FftR2CBackward0(Node):
             from ..ops.join import cat
             shape = list(grad._data.shape)
             shape[last] = missing
-            zeros = U.wrap(np.zeros(shape, grad._data.dtype), grad._device)
+            zeros = U.wrap(xp_of(grad._data).zeros(shape, grad._data.dtype), grad._device)
             grad = cat((grad, zeros), dim=last)
         from ..ops.complexops import real
         return (real(c2c(grad, dims, _ADJOINT_NORM[self.norm], forward=False)),)
@@ -108,7 +108,7 @@ class FftC2RBackward0(Node):
         double = n - onesided
         if double > 0:
             # entries whose mirror (n - k) was dropped from the one-sided input count twice
-            weight = np.ones(onesided, _REAL_OF[g._data.dtype])
+            weight = xp_of(g._data).ones(onesided, _REAL_OF[g._data.dtype])
             weight[1:1 + double] = 2
             shape = [1] * g._data.ndim
             shape[last] = onesided

@@ -56,14 +56,14 @@ class DecoderState:
         if position_ids is None:
             # NOTE: like transformers, positions do not skip left padding unless given
             # (generate passes them computed from the attention mask).
-            position_ids = ember.arange(self.past_length,
-                                        self.past_length + self.length).unsqueeze(0)
+            position_ids = ember.arange(self.past_length, self.past_length + self.length,
+                                        device=inputs_embeds.device).unsqueeze(0)
         self.position_ids = position_ids
         self.attention_mask = attention_mask
 
     def causal_mask(self, dtype):
         return causal_attention_mask(self.attention_mask, self.batch, self.length,
-                                     self.past_length, dtype)
+                                     self.past_length, dtype, self.inputs_embeds.device)
 
     def run_layers(self, layers, hidden_states, final_norm, call):
         """Apply ``call(layer, hidden_states, output_attentions) -> (hidden, weights)`` for

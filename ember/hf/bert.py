@@ -73,9 +73,10 @@ class BertEmbeddings(nn.Module):
             inputs_embeds = self.word_embeddings(input_ids)
         batch, seq = inputs_embeds.shape[0], inputs_embeds.shape[1]
         if position_ids is None:
-            position_ids = ember.arange(seq).unsqueeze(0)
+            position_ids = ember.arange(seq, device=inputs_embeds.device).unsqueeze(0)
         if token_type_ids is None:
-            token_type_ids = ember.zeros((batch, seq), dtype=ember.int64)
+            token_type_ids = ember.zeros((batch, seq), dtype=ember.int64,
+                                         device=inputs_embeds.device)
         emb = inputs_embeds + self.token_type_embeddings(token_type_ids)
         emb = emb + self.position_embeddings(position_ids)
         return self.dropout(self.LayerNorm(emb))
@@ -226,8 +227,8 @@ def extended_attention_mask(attention_mask, dtype):
         keep = mask
     else:
         keep = mask != 0
-    neg = ember.full((), ember.finfo(dtype).min, dtype=dtype)
-    zero = ember.zeros((), dtype=dtype)
+    neg = ember.full((), ember.finfo(dtype).min, dtype=dtype, device=mask.device)
+    zero = ember.zeros((), dtype=dtype, device=mask.device)
     return ember.where(keep, zero, neg)
 
 

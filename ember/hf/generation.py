@@ -17,6 +17,8 @@ import warnings
 
 import numpy as np
 
+from .._device import to_host
+
 __all__ = ["DynamicCache", "GenerationConfig", "GenerationMixin", "causal_attention_mask",
            "positions_from_attention_mask", "TemperatureLogitsWarper", "TopKLogitsWarper",
            "TopPLogitsWarper", "LogitsProcessorList"]
@@ -99,15 +101,19 @@ def as_cache(past_key_values):
 
 # -- masks and positions ---------------------------------------------------------------------
 def _mask_array(attention_mask):
+    """The 0/1 padding mask as a host array: masks are small and only steer host-side
+    bookkeeping (positions, the additive mask, which rows finished)."""
     if attention_mask is None:
         return None
-    return np.asarray(attention_mask._data if hasattr(attention_mask, "_data")
+    return np.asarray(to_host(attention_mask._data) if hasattr(attention_mask, "_data")
                       else attention_mask)
 
 
-def causal_attention_mask(attention_mask, batch, query_length, past_length, dtype):
+def causal_attention_mask(attention_mask, batch, query_length, past_length, dtype,
+                          device=None):
     """The additive (batch, 1, query, past + query) mask for a step: 0 where a query may
-    attend, the dtype's most negative value elsewhere (causality and padding).
+    attend, the dtype's most negative value elsewhere (causality and padding).  Built on
+    the host and copied to ``device`` (default cpu).
 
     ``attention_mask`` is the (batch, past + query) 0/1 padding mask or ``None``.  Returns
     ``None`` when nothing is masked (one query, no padding).
@@ -129,7 +135,7 @@ def causal_attention_mask(attention_mask, batch, query_length, past_length, dtyp
     # with nothing to attend to (a padding query) gives finite values instead of NaN.
     low = np.float32(ember.finfo(dtype).min)
     mask = np.where(allowed, np.float32(0), low).astype(np.float32)
-    return ember.from_numpy(mask).to(dtype)
+    return ember.from_numpy(mask).to(device=device or "cpu", dtype=dtype)
 
 
 def positions_from_attention_mask(attention_mask, query_length=None):
@@ -142,7 +148,10 @@ def positions_from_attention_mask(attention_mask, query_length=None):
     pos[pad == 0] = 1
     if query_length is not None:
         pos = pos[:, -query_length:]
-    return ember.from_numpy(np.ascontiguousarray(pos))
+    pos = ember.from_numpy(np.ascontiguousarray(pos))
+    # (on the mask's device, like transformers' cumsum on the mask)
+    device = getattr(attention_mask, "device", None)
+    return pos if device is None or device.type == "cpu" else pos.to(device)
 
 
 # -- logits processors -----------------------------------------------------------------------
@@ -301,13 +310,15 @@ class _Unset:
 _UNSET = _Unset()
 
 
-def _generator(generator, seed):
+def _generator(generator, seed, device=None):
+    """The generator for sampling: the given one, or one on ``device`` seeded with
+    ``seed``, or None (the device's default generator)."""
     if generator is not None:
         return generator
     if seed is None:
         return None
     import ember
-    return ember.Generator().manual_seed(int(seed))
+    return ember.Generator(device=device or "cpu").manual_seed(int(seed))
 
 
 class GenerationMixin:
@@ -383,7 +394,12 @@ class GenerationMixin:
             if max_new_tokens is None:
                 cfg.max_new_tokens = None
 
-        ids = np.array(input_ids._data if hasattr(input_ids, "_data") else input_ids,
+        # NOTE: the token bookkeeping (sequences, mask, finished rows) and the logits
+        # processing run on the host: one (batch, vocab) row of logits comes back per
+        # step; the model itself runs on its own device (``self.device``).
+        device = self.device
+        out_device = getattr(input_ids, "device", None)
+        ids = np.array(to_host(input_ids._data) if hasattr(input_ids, "_data") else input_ids,
                        dtype=np.int64)
         if ids.ndim == 1:
             ids = ids[None, :]
@@ -416,10 +432,10 @@ class GenerationMixin:
         else:
             new_tokens = int(cfg.max_length) - prompt_length
         if new_tokens <= 0:
-            return ember.from_numpy(ids.copy())
+            return _on(ember.from_numpy(ids.copy()), out_device)
         min_new = int(cfg.min_new_tokens or 0)
         processors = self._logits_processors(cfg)
-        gen = _generator(generator, seed)
+        gen = _generator(generator, seed, device)
         cached = cfg.use_cache is not False
 
         finished = np.zeros(batch, dtype=bool)
@@ -434,22 +450,25 @@ class GenerationMixin:
                         step_ids, step_len = sequences, sequences.shape[1]
                     else:
                         step_ids, step_len = sequences[:, -1:], 1
-                    mask_t = ember.from_numpy(mask)
-                    out = self(input_ids=ember.from_numpy(np.ascontiguousarray(step_ids)),
+                    mask_t = _on(ember.from_numpy(mask), device)
+                    out = self(input_ids=_on(ember.from_numpy(np.ascontiguousarray(step_ids)),
+                                             device),
                                attention_mask=mask_t,
                                position_ids=positions_from_attention_mask(mask_t, step_len),
                                past_key_values=past if cached else None,
                                use_cache=cached, logits_to_keep=1)
                     past = out.past_key_values if cached else None
                     # NOTE: transformers processes the last logits in float32
-                    scores = out.logits._data[:, -1, :].astype(np.float32)
+                    scores = to_host(out.logits._data[:, -1, :]).astype(np.float32)
                     scores = processors(sequences, scores)
                     if step < min_new and eos:
                         scores[:, eos] = -np.inf
                     if cfg.do_sample:
                         probs = _softmax(scores)
-                        drawn = ember.multinomial(ember.from_numpy(probs), 1, generator=gen)
-                        next_tokens = drawn._data[:, 0].astype(np.int64)
+                        # drawn on the model's device, from its generator (as torch)
+                        drawn = ember.multinomial(_on(ember.from_numpy(probs), device), 1,
+                                                  generator=gen)
+                        next_tokens = to_host(drawn._data[:, 0]).astype(np.int64)
                     else:
                         next_tokens = scores.argmax(axis=-1).astype(np.int64)
                     if pad_id is not None:
@@ -462,7 +481,14 @@ class GenerationMixin:
                             break
         finally:
             self.train(was_training)
-        return ember.from_numpy(np.ascontiguousarray(sequences))
+        return _on(ember.from_numpy(np.ascontiguousarray(sequences)), out_device)
+
+
+def _on(tensor, device):
+    """``tensor`` (a cpu tensor) moved to ``device`` when that is not the cpu."""
+    if device is None or device.type == "cpu":
+        return tensor
+    return tensor.to(device)
 
 
 class _RepetitionPenalty:

@@ -94,7 +94,8 @@ class LlamaRotaryEmbedding:
         self.inv_freq, self.attention_scaling = rope_inv_freq(config)
 
     def __call__(self, x, position_ids):
-        return rotary_cos_sin(self.inv_freq, position_ids, self.attention_scaling, x.dtype)
+        return rotary_cos_sin(self.inv_freq, position_ids, self.attention_scaling, x.dtype,
+                              device=x.device)
 
 
 class LlamaAttention(nn.Module):

@@ -149,6 +149,30 @@ _LEGACY_RENAMES = ((re.compile(r"LayerNorm\.gamma$"), "LayerNorm.weight"),
                    (re.compile(r"LayerNorm\.beta$"), "LayerNorm.bias"))
 
 
+def _device_of_map(device_map):
+    """The one device a ``device_map`` names (None: leave the model on the cpu).
+
+    NOTE: transformers (through accelerate) can also split a model across devices by
+    module; ember runs on one device, so a map naming several devices is refused.
+    """
+    import ember
+    from .._device import as_device
+    if device_map is None:
+        return None
+    if isinstance(device_map, dict):
+        devices = {str(_device_of_map(d)) for d in device_map.values()}
+        if len(devices) != 1:
+            raise NotImplementedError(f"device_map over several devices ({sorted(devices)}) "
+                                      f"is not supported: use one device")
+        device_map = devices.pop()
+    if device_map in ("auto", "balanced", "balanced_low_0", "sequential"):
+        # (accelerate's placement strategies: on one device they all mean "the gpu")
+        return as_device("cuda") if ember.cuda.is_available() else as_device("cpu")
+    if isinstance(device_map, int) and not isinstance(device_map, bool):
+        device_map = f"cuda:{device_map}"
+    return as_device(device_map)
+
+
 class PreTrainedModel(nn.Module):
     """Base of ember.hf's models: ``from_pretrained``, ``save_pretrained``, prefix handling.
 
@@ -254,16 +278,20 @@ class PreTrainedModel(nn.Module):
 
     @classmethod
     def from_pretrained(cls, path, *model_args, config=None, torch_dtype=None, dtype=None,
-                        state_dict=None, local_files_only=True, **kwargs):
+                        state_dict=None, local_files_only=True, device_map=None, **kwargs):
         """Build the model from ``path/config.json`` and load its weights.
 
         ``torch_dtype=``/``dtype=`` picks float32 (default), float16, bfloat16 or "auto";
-        other keyword arguments override config values (``output_hidden_states=True``...).
-        The model is returned in eval mode, like transformers.
+        ``device_map`` places the whole model on one device ("cuda", "cuda:0", 0,
+        ``{"": "cuda"}``, "auto": cuda when available); other keyword arguments override
+        config values (``output_hidden_states=True``...).  The model is returned in eval
+        mode, like transformers.
+
+        >>> model = AutoModelForCausalLM.from_pretrained(folder, device_map="cuda")
         """
+        device = _device_of_map(device_map)
         for unused in ("cache_dir", "revision", "trust_remote_code", "use_safetensors",
-                       "low_cpu_mem_usage", "device_map", "attn_implementation",
-                       "force_download", "token"):
+                       "low_cpu_mem_usage", "attn_implementation", "force_download", "token"):
             kwargs.pop(unused, None)
         model_kwargs = cls._init_kwargs(kwargs)
         if config is None:
@@ -276,6 +304,8 @@ class PreTrainedModel(nn.Module):
         dt = resolve_dtype(dtype if dtype is not None else torch_dtype, config, state_dict)
         model = cls._from_config(config, dtype=dt, **model_kwargs)
         model.load_pretrained_state_dict(state_dict)
+        if device is not None and device.type != "cpu":
+            model.to(device)
         model.eval()
         return model
 
@@ -349,7 +379,8 @@ class PreTrainedModel(nn.Module):
         os.makedirs(folder, exist_ok=True)
         self.config.save_pretrained(folder)
         tied = self._tied_parameter_names()
-        sd = {k: v for k, v in self.state_dict().items() if k not in tied}
+        # (weights of a model on the gpu are written from host copies)
+        sd = {k: v.detach().cpu() for k, v in self.state_dict().items() if k not in tied}
         if safe_serialization:
             from ..safetensors import save_file
             save_file({k: v.contiguous() for k, v in sd.items()},

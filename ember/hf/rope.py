@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from .._device import to_host
+
 __all__ = ["rope_parameters", "rope_inv_freq", "rotary_cos_sin", "rotate_half",
            "apply_rotary_pos_emb"]
 
@@ -77,14 +79,17 @@ def _llama3(inv_freq, params):
     return np.where(medium, smoothed, scaled).astype(np.float32)
 
 
-def rotary_cos_sin(inv_freq, position_ids, attention_factor=1.0, dtype=None):
-    """cos and sin tables (batch, seq, head_dim) for ``position_ids`` (batch, seq).
+def rotary_cos_sin(inv_freq, position_ids, attention_factor=1.0, dtype=None, device=None):
+    """cos and sin tables (batch, seq, head_dim) for ``position_ids`` (batch, seq), on
+    ``device`` (default cpu).
 
     The angles are computed in float32 whatever the model dtype (as transformers does),
-    then cast to ``dtype``.
+    then cast to ``dtype``.  NOTE: the tables are built on the host from the (small)
+    position ids and copied to the device once per forward; the heavy work stays there.
     """
     import ember
-    pos = np.asarray(position_ids._data if hasattr(position_ids, "_data") else position_ids)
+    pos = to_host(position_ids._data) if hasattr(position_ids, "_data") else position_ids
+    pos = np.asarray(pos)
     freqs = pos.astype(np.float32)[..., None] * inv_freq  # (batch, seq, dim/2)
     emb = np.concatenate([freqs, freqs], axis=-1)
     cos, sin = np.cos(emb), np.sin(emb)
@@ -92,6 +97,8 @@ def rotary_cos_sin(inv_freq, position_ids, attention_factor=1.0, dtype=None):
         cos, sin = cos * np.float32(attention_factor), sin * np.float32(attention_factor)
     cos = ember.from_numpy(np.ascontiguousarray(cos, dtype=np.float32))
     sin = ember.from_numpy(np.ascontiguousarray(sin, dtype=np.float32))
+    if device is not None and device.type != "cpu":
+        cos, sin = cos.to(device), sin.to(device)
     if dtype is not None and dtype != ember.float32:
         cos, sin = cos.to(dtype), sin.to(dtype)
     return cos, sin

@@ -106,7 +106,7 @@ class Pooling:
         am = features["attention_mask"]
         batch, seq, dim = tokens.shape
         mask = am.to(tokens.dtype).unsqueeze(-1)
-        rows = ember.arange(batch)
+        rows = ember.arange(batch, device=tokens.device)
         pieces = []
         for mode in self.modes:
             if mode == "cls":
@@ -115,7 +115,7 @@ class Pooling:
                 else:  # the first attended token: position 0 unless padded on the left
                     pieces.append(tokens[rows, am.to(ember.int32).argmax(dim=1)])
             elif mode == "max":
-                neg = ember.full((), float("-inf"), dtype=tokens.dtype)
+                neg = ember.full((), float("-inf"), dtype=tokens.dtype, device=tokens.device)
                 pieces.append(ember.where(mask > 0, tokens, neg).max(dim=1).values)
             elif mode in ("mean", "mean_sqrt_len_tokens"):
                 summed = (tokens * mask).sum(dim=1)
@@ -124,7 +124,8 @@ class Pooling:
             elif mode == "weightedmean":
                 # weights 1, 2, ... counted from the first attended token
                 first = am.to(ember.int32).argmax(dim=1).to(tokens.dtype).view(batch, 1, 1)
-                weights = ember.arange(1, seq + 1, dtype=tokens.dtype).view(1, seq, 1) - first
+                weights = ember.arange(1, seq + 1, dtype=tokens.dtype,
+                                       device=tokens.device).view(1, seq, 1) - first
                 w = mask * weights
                 pieces.append((tokens * w).sum(dim=1) / w.sum(dim=1).clamp(min=1e-9))
             else:  # lasttoken: the last attended position (left or right padding)
@@ -220,6 +221,22 @@ class SentenceTransformer:
                                           f"(in {modules_file}) is not supported by ember")
         if not self.modules or not isinstance(self.modules[0], Transformer):
             raise ValueError(f"{modules_file}: the first module must be a Transformer")
+        if device is not None:
+            self.to(device)
+
+    # -- device -------------------------------------------------------------------------------
+    @property
+    def device(self):
+        return self.transformer.model.device
+
+    def to(self, device):
+        """Move the weights (the transformer's and Dense layers') to ``device``; returns
+        self.  ``encode`` then runs there and copies the embeddings back for NumPy."""
+        self.transformer.model.to(device)
+        for m in self.modules:
+            if isinstance(m, Dense):
+                m.linear.to(device)
+        return self
 
     # -- properties ---------------------------------------------------------------------------
     @property
@@ -267,6 +284,9 @@ class SentenceTransformer:
         ember tensor.  Runs without autograd."""
         import ember
         from ..nn import functional as F
+        if device is not None:
+            self.to(device)
+        target = self.device
         if precision != "float32":
             raise NotImplementedError("ember's SentenceTransformer.encode supports only "
                                       "precision='float32'")
@@ -291,6 +311,9 @@ class SentenceTransformer:
             for start in starts:
                 idx = order[start:start + batch_size]
                 features = dict(self.tokenize([sentences[i] for i in idx]))
+                if target.type != "cpu":
+                    features = {k: v.to(target) if isinstance(v, ember.Tensor) else v
+                                for k, v in features.items()}
                 features = self.forward(features)
                 if output_value == "token_embeddings":
                     mask = features["attention_mask"]
@@ -306,13 +329,13 @@ class SentenceTransformer:
         if output_value == "token_embeddings":
             out = results
             if convert_to_numpy and not convert_to_tensor:
-                out = [r.float().numpy() for r in out]
+                out = [r.float().cpu().numpy() for r in out]
             return out[0] if single else out
         if convert_to_tensor:
             out = ember.stack(results) if results else ember.zeros(0)
             return out[0] if single else out
         if convert_to_numpy:
-            out = (np.stack([r.float().numpy() for r in results]) if results
+            out = (np.stack([r.float().cpu().numpy() for r in results]) if results
                    else np.zeros((0, self.get_sentence_embedding_dimension()), np.float32))
             return out[0] if single else out
         return results[0] if single else results

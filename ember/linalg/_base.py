@@ -1,10 +1,23 @@
 """Shared checks and helpers of ember.linalg: dtype/shape checks with torch's errors,
 LAPACK calls through NumPy with NumPy's errors turned into torch's, multi-output graph
-nodes, and the named tuples torch returns."""
+nodes, and the named tuples torch returns.
+
+NOTE: on cuda inv, solve, cholesky, det, slogdet, svd(vals) and eigh/eigvalsh run on the
+device (``device_data``, CuPy's cuSOLVER calls under ``device_errors`` so that a singular
+or non-positive-definite input raises LinAlgError as torch's cuda kernels do after
+checking LAPACK's info).  The other factorizations (qr, eig, lu, lstsq, pinv, the
+``*_ex`` variants...) take a host round trip: ``data``
+copies the input to the host and ``wrap`` copies the results back.  CuPy lacks some of
+them (eig, eigvals, lu with pivots; torch runs eig on the host too) and the host path
+keeps torch's error and edge-case behaviour exactly.  Gradients are ember ops and stay
+on the device.
+"""
+
+import contextlib
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META
+from .._device import META, as_array, move_array, to_host
 from .._tensor import Tensor
 from ..ops import _util as U
 from ..ops._return_types import _return_type, return_types
@@ -87,8 +100,9 @@ def check_same(op, A, B, names=("A", "B")):
 def data(t):
     """The array to compute on: a meta tensor has no values, so identity matrices stand in
     (every decomposition succeeds on them and the result shapes are right)."""
-    if t._device is not META:
-        return t._data
+    dev = t._device
+    if dev is not META:
+        return t._data if dev.type == "cpu" else to_host(t._data)
     arr = np.zeros(t._data.shape, dtype=t._data.dtype)
     if arr.ndim >= 2:
         k = min(arr.shape[-2:])
@@ -97,10 +111,31 @@ def data(t):
     return arr
 
 
+def device_data(t):
+    """The array to factorize where the factorization runs on t's device (cuda: CuPy's
+    array, see the module NOTE); as ``data`` otherwise."""
+    if t._device.type == "cuda":
+        return t._data
+    return data(t)
+
+
+def device_errors(arr):
+    """A context in which CuPy raises LinAlgError for a failed factorization of ``arr``
+    (its default is to return NaNs); nothing for NumPy arrays, which raise anyway."""
+    if type(arr) is np.ndarray:
+        return contextlib.nullcontext()
+    try:
+        import cupyx
+        errstate = cupyx.errstate
+    except (ImportError, AttributeError):   # the test emulator raises as NumPy does
+        return contextlib.nullcontext()
+    return errstate(linalg="raise")
+
+
 def lapack(op, fn, *args, what="the input matrix is singular", **kwargs):
     """Call a NumPy linalg function; its LinAlgError becomes torch's LinAlgError."""
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), device_errors(args[0]):
             return fn(*args, **kwargs)
     except np.linalg.LinAlgError:
         raise LinAlgError(f"{op}: The factorization could not be completed because {what} "
@@ -108,9 +143,12 @@ def lapack(op, fn, *args, what="the input matrix is singular", **kwargs):
 
 
 def wrap(arr, device, dtype=None):
-    arr = np.asarray(arr)
+    """A result array (host or device) as a tensor on ``device`` (see the module NOTE)."""
+    arr = as_array(arr)
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)
+    if device.type == "cuda":
+        arr = move_array(arr, device)
     return U.wrap(arr, device)
 
 
@@ -154,7 +192,7 @@ def real(t):
 
 
 def int_info(shape, device):
-    return U.wrap(np.zeros(shape, dtype=np.int32), device)
+    return wrap(np.zeros(shape, dtype=np.int32), device)
 
 
 # torch.return_types for the linalg functions

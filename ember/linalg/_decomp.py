@@ -32,7 +32,7 @@ class LinalgInvExBackward0(Node):
 
 def _inv_array(op, arr):
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), B.device_errors(arr):
             return np.linalg.inv(arr)
     except np.linalg.LinAlgError:
         raise LinAlgError(f"{op}: The diagonal element of the LU factorization is zero, the "
@@ -55,7 +55,7 @@ def inv(A, *, out=None):
 def _inv(op, A, out=None):
     B.check_float(op, A)
     B.check_square(op, A)
-    res = wrap(_inv_array(op, data(A)), A._device, A._data.dtype)
+    res = wrap(_inv_array(op, B.device_data(A)), A._device, A._data.dtype)
     if needs_grad(A):
         record(LinalgInvExBackward0, res, (A,), (res,))
     return _out(res, out, op)
@@ -93,7 +93,7 @@ def inv_ex(A, *, check_errors=False, out=None):
     res = wrap(res_arr, A._device, arr.dtype)
     if needs_grad(A):
         record(LinalgInvExBackward0, res, (A,), (res,))
-    result = RT.linalg_inv_ex((res, U.wrap(info, A._device)))
+    result = RT.linalg_inv_ex((res, wrap(info, A._device)))
     return _out_tuple(result, out, op)
 
 
@@ -156,7 +156,7 @@ def _solve(op, A, B_, left, out):
                                f"got shape {list(B_.shape)}")
         return _out(_solve(op, A.mT, B_.mT, True, None).mT, out, op)
     vector = _is_vector_rhs(A, B_)
-    a, b = data(A), data(B_)
+    a, b = B.device_data(A), B.device_data(B_)
     n = a.shape[-1]
     rows = b.shape[-1] if vector else (b.shape[-2] if b.ndim >= 2 else -1)
     if rows != n:
@@ -171,7 +171,7 @@ def _solve(op, A, B_, left, out):
     b_full = np.broadcast_to(b[..., None] if vector else b,
                              batch + ((n, 1) if vector else b.shape[-2:]))
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), B.device_errors(a):
             x = np.linalg.solve(a_full, b_full) if a_full.size and b_full.size else \
                 np.zeros(b_full.shape, dtype=a.dtype)
     except np.linalg.LinAlgError:
@@ -327,7 +327,7 @@ def det(A, *, out=None):
     B.check_float(op, A, low_kernel="lu_cpu")
     B.check_square(op, A)
     with np.errstate(all="ignore"):
-        d = np.linalg.det(data(A))
+        d = np.linalg.det(B.device_data(A))
     res = wrap(d, A._device, A._data.dtype)
     if needs_grad(A):
         record(LinalgDetBackward0, res, (A,), (A, res))
@@ -360,7 +360,7 @@ def _slogdet(op, A, out, rtype):
     B.check_float(op, A)
     B.check_square(op, A)
     with np.errstate(all="ignore"):
-        sign, logabs = np.linalg.slogdet(data(A))
+        sign, logabs = np.linalg.slogdet(B.device_data(A))
         # NOTE: torch reports sign 0 when the determinant is nan
         sign = np.where(np.isnan(logabs), 0, sign)
     dtype = A._data.dtype
@@ -394,7 +394,7 @@ def _cholesky_array(op, a, upper):
     if upper:   # U^H U = A, read from A's upper triangle
         a = np.conj(np.swapaxes(a, -1, -2))
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), B.device_errors(a):
             L = np.linalg.cholesky(a) if a.size else a.copy()
     except np.linalg.LinAlgError:
         raise LinAlgError(f"{op}: The factorization could not be completed because the input "
@@ -416,7 +416,7 @@ def cholesky(A, *, upper=False, out=None):
 def _cholesky(op, A, upper, out=None):
     B.check_float(op, A, low_kernel="cholesky_cpu")
     B.check_square(op, A)
-    res = wrap(_cholesky_array(op, data(A), upper), A._device, A._data.dtype)
+    res = wrap(_cholesky_array(op, B.device_data(A), upper), A._device, A._data.dtype)
     if needs_grad(A):
         node = record(LinalgCholeskyExBackward0, res, (A,), (res,))
         node.upper = bool(upper)
@@ -453,7 +453,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     if needs_grad(A):
         node = record(LinalgCholeskyExBackward0, res, (A,), (res,))
         node.upper = bool(upper)
-    return _out_tuple(RT.linalg_cholesky_ex((res, U.wrap(info, A._device))), out, op)
+    return _out_tuple(RT.linalg_cholesky_ex((res, wrap(info, A._device))), out, op)
 
 
 def _first_bad_minor(mat):
@@ -632,7 +632,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
 def _svd(op, A, full_matrices, out, rtype):
     B.check_float(op, A, low_kernel="linalg_svd_cpu")
     B.check_matrix(op, A)
-    a = data(A)
+    a = B.device_data(A)
     u, s, vh = _svd_arrays(op, a, full_matrices)
     real = np.empty(0, a.dtype).real.dtype
     Ut, St, Vht = (wrap(u, A._device, a.dtype), wrap(s, A._device, real),
@@ -651,7 +651,7 @@ def svdvals(A, *, driver=None, out=None):
     op = "linalg.svdvals"
     B.check_float(op.replace("svdvals", "svd"), A, low_kernel="linalg_svd_cpu")
     B.check_matrix(op, A)
-    a = data(A)
+    a = B.device_data(A)
     real = np.empty(0, a.dtype).real.dtype
     if not needs_grad(A):
         s = _svd_arrays(op, a, False, compute_uv=False)
@@ -702,7 +702,7 @@ def eigh(A, UPLO="L", *, out=None):
     _check_uplo(op, UPLO)
     B.check_float(op, A, low_kernel="linalg_eigh_cpu", int_kernel="linalg_eigh_cpu")
     B.check_square(op, A)
-    a = data(A)
+    a = B.device_data(A)
     real = np.empty(0, a.dtype).real.dtype
     if a.size == 0:
         w, v = np.zeros(a.shape[:-1], real), np.zeros(a.shape, a.dtype)
@@ -726,7 +726,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
     B.check_square(op, A)
     if needs_grad(A):
         return _out(eigh(A, UPLO).eigenvalues, out, op)
-    a = data(A)
+    a = B.device_data(A)
     real = np.empty(0, a.dtype).real.dtype
     w = np.zeros(a.shape[:-1], real) if a.size == 0 else \
         lapack(op, np.linalg.eigvalsh, a, UPLO=UPLO, what="the algorithm did not converge")
@@ -759,7 +759,7 @@ def _tolerances(op, atol, rtol, smax, default_rtol):
     def arr(x):
         if x is None:
             return None
-        return x._data if isinstance(x, U.Tensor) else np.asarray(x)
+        return data(x) if isinstance(x, U.Tensor) else np.asarray(x)   # host, as smax
     atol_a, rtol_a = arr(atol), arr(rtol)
     if rtol_a is None:
         # NOTE: torch: rtol defaults to eps * max(m, n), but to 0 when atol > 0 is given

@@ -7,6 +7,7 @@ Gradients are written in ember ops; lu_solve and lu_unpack are compositions.
 """
 import numpy as np
 
+from .._device import to_host
 from ..autograd.graph import Node
 from ..ops import _util as U
 from . import _base as B
@@ -155,7 +156,7 @@ def _factor(op, A):
 
 def _record_factor(A, LU, piv):
     if needs_grad(A):
-        perm = _perm_from_pivots(piv._data, A.shape[-2])
+        perm = _perm_from_pivots(to_host(piv._data), A.shape[-2])
         P = wrap(_perm_matrix(perm, A._data.dtype), A._device)
         record_multi(LinalgLuFactorExBackward0, (LU, None), (A,), (LU, P))
 
@@ -246,7 +247,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     empty = wrap(np.zeros((0,), LU_data._data.dtype), LU_data._device)
     L, U_ = _unpack_lu(LU_data) if unpack_data else (empty, empty)
     if unpack_pivots:
-        perm = _perm_from_pivots(np.asarray(LU_pivots._data, np.int64), m)
+        perm = _perm_from_pivots(np.asarray(to_host(LU_pivots._data), np.int64), m)
         P = wrap(_perm_matrix(perm, LU_data._data.dtype), LU_data._device)
     else:
         P = empty

@@ -136,10 +136,10 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None)
     from ..autograd import grad_mode
     with grad_mode.no_grad():
         s = eigvalsh(A).abs() if hermitian else svdvals(A)
-    s = s._data
+    s = B.data(s)   # host, with the tolerances (see _base's NOTE)
     from ._decomp import _tolerances
     smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
     eps = np.finfo(a.dtype).eps
     tol_arr = _tolerances(op, atol, rtol, smax, eps * max(m, n))
     rank = (s > tol_arr).sum(-1).astype(np.int64)
-    return _out(U.wrap(np.asarray(rank), A._device), out, op)
+    return _out(B.wrap(rank, A._device), out, op)

@@ -2,7 +2,8 @@
 
 Every function fills its tensor in place without recording a graph (as under
 ``no_grad``) and returns it.  Random draws come from ember's generators (``generator=``
-or the default one), so values differ from torch's while the distributions match.
+or the default one of the tensor's device), made where the tensor lives (on the GPU for
+cuda parameters), so values differ from torch's while the distributions match.
 """
 import math
 import warnings
@@ -148,7 +149,7 @@ def eye_(tensor):
         raise ValueError("Only tensors with 2 dimensions are supported")
     from ..ops.creation import eye
     with _no_grad():
-        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype))
+        tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
 
 
@@ -222,10 +223,10 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    from .._random import numpy_generator
+    from .._random import sampler
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = numpy_generator(generator, "orthogonal_").standard_normal((rows, cols))
+    flat = sampler(generator, tensor._device, "orthogonal_").standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -235,7 +236,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         q = q.T
     from .._tensor import _wrap
     with _no_grad():
-        tensor.copy_(_wrap(np.ascontiguousarray(q).reshape(tensor.shape) * gain))
+        tensor.copy_(_wrap(q.reshape(tensor.shape) * gain, tensor._device))
     return tensor
 
 
@@ -244,18 +245,24 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     _check(tensor, "sparse_")
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from .._random import numpy_generator
+    from .._random import sampler
+    from .._tensor import _wrap
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    gen = numpy_generator(generator, "sparse_")
+    gen = sampler(generator, tensor._device, "sparse_")
     with _no_grad():
         tensor.normal_(0, std, generator=generator)
-        if num_zeros:
+        if num_zeros and tensor._device.type == "cuda":
+            # The rows of the num_zeros smallest of a column of random keys are a uniform
+            # choice of rows: one draw and two sorts on the device instead of a loop.
+            ranks = np.argsort(np.argsort(gen.random((rows, cols)), axis=0), axis=0)
+            keep = (ranks >= num_zeros).astype(tensor._data.dtype)
+            tensor.mul_(_wrap(keep, tensor._device))
+        elif num_zeros:
             mask = np.ones((rows, cols), dtype=bool)
             for col in range(cols):
                 mask[gen.permutation(rows)[:num_zeros], col] = False
-            from .._tensor import _wrap
-            tensor.mul_(_wrap(mask.astype(tensor._data.dtype)))
+            tensor.mul_(_wrap(mask.astype(tensor._data.dtype), tensor._device))
     return tensor
 
 

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from .._device import array_like
+
 _LANCZOS_G = 7.0
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028,
             771.32342877765313, -176.61502916214059, 12.507343278686905,
@@ -22,6 +24,16 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _BERNOULLI = (1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66, -691.0 / 2730, 7.0 / 6,
               -3617.0 / 510, 43867.0 / 798, -174611.0 / 330, 854513.0 / 138,
               -236364091.0 / 2730)
+
+
+def _f64(x, like=None):
+    """``x`` as a float64 array: arrays (host or device) are cast; a number becomes an
+    array on ``like``'s device (the host without ``like``)."""
+    if hasattr(x, "astype") and not isinstance(x, np.generic):
+        return x.astype(np.float64, copy=False)
+    if like is None or not hasattr(like, "astype") or isinstance(like, np.generic):
+        return np.asarray(x, dtype=np.float64)
+    return array_like(x, like, np.float64)
 
 
 def _lgamma_positive(x):
@@ -35,7 +47,7 @@ def _lgamma_positive(x):
 
 
 def lgamma(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = _f64(x)
     out = np.empty_like(x)
     with np.errstate(all="ignore"):
         big = x >= 0.5
@@ -73,7 +85,7 @@ def _digamma_positive(x):
 
 
 def digamma(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = _f64(x)
     out = np.empty_like(x)
     with np.errstate(all="ignore"):
         pos = x > 0
@@ -96,13 +108,13 @@ def digamma(x):
 def hurwitz_zeta(s, q):
     """zeta(s, q) = sum_k (k + q)^-s for s > 1 (nan for s < 1, inf at s == 1), q > 0;
     q a non-positive integer gives inf, other negative q follow the same sum."""
-    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    s, q = np.broadcast_arrays(_f64(s, q), _f64(q, s))
     # sum directly until q + k >= 9 (negative q needs more terms), then Euler-Maclaurin
     with np.errstate(all="ignore"):
         finite_q = np.where(np.isfinite(q), q, 0.0)
         n_terms = 9 + np.maximum(0, np.ceil(-finite_q)).astype(np.int64)
-        total = np.zeros(s.shape)
-        for k in range(int(n_terms.max(initial=9))):
+        total = np.zeros_like(s)
+        for k in range(max(9, int(n_terms.max()) if n_terms.size else 9)):
             total = total + np.where(k < n_terms, (q + k) ** -s, 0.0)
         a = q + n_terms
         total = total + a ** (1.0 - s) / (s - 1.0) + 0.5 * a ** -s
@@ -127,7 +139,7 @@ def polygamma(n, x):
     """psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x) for n >= 1."""
     if n == 0:
         return digamma(x)
-    x = np.asarray(x, dtype=np.float64)
+    x = _f64(x)
     sign = -1.0 if n % 2 == 0 else 1.0
     with np.errstate(all="ignore"):
         return sign * math.factorial(n) * hurwitz_zeta(n + 1.0, x)
@@ -160,7 +172,7 @@ def _bessel_i_scaled_asymptotic(x, order):
 
 def bessel_i_scaled(x, order):
     """exp(-|x|) I_order(x) for order 0 or 1 (I1 is odd)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = _f64(x)
     ax = np.abs(x)
     out = np.empty_like(x)
     with np.errstate(all="ignore"):
@@ -176,7 +188,7 @@ def bessel_i_scaled(x, order):
 
 
 def bessel_i(x, order):
-    x = np.asarray(x, dtype=np.float64)
+    x = _f64(x)
     with np.errstate(all="ignore"):
         out = bessel_i_scaled(x, order) * np.exp(np.abs(x))
         # beyond ~1e307 the scaled value underflows to 0 and 0 * inf is nan: it is inf
@@ -241,9 +253,9 @@ def igamma(a, x, upper=False):
     """Regularized lower (P) or upper (Q) incomplete gamma function, with torch's edge
     cases (checked in this order): a or x negative -> nan; a == 0 -> 1 for x > 0;
     x == 0 -> 0; a infinite -> 0 (nan if x is too); x infinite -> 1."""
-    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    a, x = np.broadcast_arrays(_f64(a, x), _f64(x, a))
     a, x = a.copy(), x.copy()
-    p = np.full(a.shape, np.nan)
+    p = np.full_like(a, np.nan)
     with np.errstate(all="ignore"):
         ok = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
         huge = ok & (a > 1e6)
@@ -265,5 +277,5 @@ def igamma(a, x, upper=False):
         ]
         for mask, value in reversed(rules):
             p = np.where(mask, value, p)
-            q = np.where(mask, 1.0 - np.asarray(value), q)
+            q = np.where(mask, 1.0 - value, q)
     return q if upper else p

@@ -18,6 +18,7 @@ import weakref
 
 import numpy as np
 
+from .._device import array_like, writeable, xp_of
 from .._tensor import Tensor, _new, _ptr
 from ..autograd.graph import _FREED_MSG, Node, grad_fn_of, move_retained
 from . import _util as U
@@ -68,7 +69,7 @@ def write_result(self, result_arr, op):
     if self._device.type != "meta":
         if U.has_internal_overlap(data):
             raise U.overlap_error(op)
-        if not data.flags.writeable:
+        if not writeable(data):
             raise RuntimeError(f"{op}: the tensor's memory is read-only (shape "
                                f"{list(data.shape)}, dtype {self.dtype})")
         if result_arr is not data:
@@ -290,10 +291,12 @@ def _addresses(arr):
 class ViewIndex:
     """Flat C-order positions in a base of a view's elements, and whether they repeat."""
 
-    __slots__ = ("array", "unique", "shape", "view_shape", "base_complex", "view_complex")
+    __slots__ = ("array", "unique", "shape", "view_shape", "base_complex", "view_complex",
+                 "_on_device")
 
     def __init__(self, array, unique):
         self.array = array
+        self._on_device = None   # ``array`` copied to the device, made on first use
         self.unique = unique
         self.shape = self.view_shape = array.shape
         # A real view of a complex base (view_as_real, .real, .imag) or a complex view of
@@ -362,6 +365,15 @@ def _from_pairs(t, is_complex):
     return _view_as_complex(t, "view_as_complex")
 
 
+def _device_index(index, arr):
+    """``index.array`` (host positions, computed from addresses) on ``arr``'s device,
+    copied there once per ViewIndex."""
+    dev = index._on_device
+    if dev is None:
+        dev = index._on_device = array_like(index.array, arr)
+    return dev
+
+
 def _no_overlap(arr):
     # Sufficient test: with dims sorted by stride, each stride steps past everything
     # the smaller dims span.
@@ -400,7 +412,8 @@ def gather(t, index):
 def _gather(t, index):
     arr = t._data
     flat = arr.reshape(-1)
-    res = U.wrap(flat.take(index.array), t._device)
+    positions = index.array if type(arr) is np.ndarray else _device_index(index, arr)
+    res = U.wrap(flat.take(positions), t._device)
     if U.GRAD.enabled and t._rg:
         node = U.record(_GatherBackward, res, (t,))
         node.index = index
@@ -418,12 +431,18 @@ def scatter(t, index, shape):
 
 
 def _scatter(t, index, shape):
-    out = np.zeros(shape, dtype=t._data.dtype)
+    arr = t._data
+    if type(arr) is np.ndarray:
+        out = np.zeros(shape, dtype=arr.dtype)
+        positions = index.array
+    else:
+        out = xp_of(arr).zeros(shape, dtype=arr.dtype)
+        positions = _device_index(index, arr)
     flat = out.reshape(-1)
     if index.unique:
-        flat[index.array] = t._data
+        flat[positions] = arr
     else:
-        np.add.at(flat, index.array, t._data)
+        np.add.at(flat, positions, arr)
     res = U.wrap(out, t._device)
     if U.GRAD.enabled and t._rg:
         U.record(_ScatterBackward, res, (t,)).index = index
@@ -441,8 +460,10 @@ def region_put(t, index, value):
 
 
 def _region_put(t, index, value):
-    out = np.array(t._data, copy=True, order="C")
-    out.reshape(-1)[index.array] = 0 if value is None else value._data
+    arr = t._data
+    out = arr.copy(order="C")
+    positions = index.array if type(arr) is np.ndarray else _device_index(index, arr)
+    out.reshape(-1)[positions] = 0 if value is None else value._data
     res = U.wrap(out, t._device)
     if U.GRAD.enabled and (t._rg or (value is not None and value._rg)):
         U.record(_RegionPutBackward, res, (t, value)).index = index

@@ -133,6 +133,8 @@ def _prep_binary_slow(op, input, other, float_result):
             arr = x._data
             if arr.dtype != np_dtype:
                 arr = arr.astype(np_dtype)
+            if device.type == "cuda" and type(arr) is np.ndarray:
+                arr = arr[()]   # a 0-dim cpu tensor in a cuda op: CuPy takes NumPy scalars
         else:
             if isinstance(x, np.generic):
                 x = x.item()

@@ -7,9 +7,11 @@ the gradient of such a view writes the view's gradient into that region of zeros
 differentiable write (the kernel of ``select_scatter``, ``slice_scatter`` and
 ``diagonal_scatter``), so double backward works.
 """
+import builtins
+
 import numpy as np
 
-from .._device import META
+from .._device import META, as_strided, xp_of
 from .._tensor import Tensor, _new
 from ..autograd.graph import Node
 from . import _util as U
@@ -58,7 +60,7 @@ def record_multi(node_cls, outs, input):
 def c_array(arr):
     """``arr`` in C order, copied only if needed (NumPy's ascontiguousarray turns 0-d
     arrays into 1-d ones)."""
-    return arr if arr.flags.c_contiguous else np.array(arr, order="C")
+    return arr if arr.flags.c_contiguous else arr.copy(order="C")
 
 
 def storage_flat(root):
@@ -101,11 +103,28 @@ def region_array(arr, region):
 
 
 def diagonal_array(arr, offset, d1, d2):
+    if type(arr) is not np.ndarray:
+        return _strided_diagonal(arr, offset, d1, d2)
     # NumPy's diagonal is a read-only view; torch's is writable.
     out = np.diagonal(arr, offset, d1, d2)
     if arr.flags.writeable and not out.flags.writeable:
         out.flags.writeable = True
     return out
+
+
+def _strided_diagonal(arr, offset, d1, d2):
+    """The diagonal of a device array as a strided view of its memory: a writable view
+    whatever the array library's own diagonal gives."""
+    n1, n2 = arr.shape[d1], arr.shape[d2]
+    r, c = (0, offset) if offset >= 0 else (-offset, 0)
+    n = builtins.max(builtins.min(n1 - r, n2 - c), 0)
+    index = [ALL] * arr.ndim
+    index[d1], index[d2] = slice(builtins.min(r, n1), None), slice(builtins.min(c, n2), None)
+    start = arr[tuple(index)]
+    keep = [d for d in range(arr.ndim) if d not in (d1, d2)]
+    shape = tuple(arr.shape[d] for d in keep) + (n,)
+    strides = tuple(arr.strides[d] for d in keep) + (arr.strides[d1] + arr.strides[d2],)
+    return as_strided(start, shape, strides)
 
 
 class SliceBackward0(Node):
@@ -160,10 +179,11 @@ class DiagonalScatterBackward0(_ScatterBackward):
 def scatter_region(input, src, region, node_cls, shape=None, op="scatter"):
     """``input`` (or zeros of ``shape``) with ``region`` replaced by ``src`` (or zeros)."""
     if input is not None:
-        out = np.array(input._data, copy=True)
+        out = input._data.copy(order="K")
         dev = input._device
     else:
-        out = np.zeros(shape, dtype=src._data.dtype)
+        like = src._data
+        out = xp_of(like).zeros(shape, dtype=like.dtype)
         dev = src._device
     view = region_array(out, region)
     if src is None:

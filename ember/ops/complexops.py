@@ -22,12 +22,13 @@ import math
 
 import numpy as np
 
-from .._device import META, meta_array
+from .._device import META, as_strided, meta_array, writeable, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
 from ._util import GRAD, record
 from ._view import make_view
+from .pointwise._common import _typed
 
 _REAL_OF = {np.dtype(np.complex64): np.dtype(np.float32),
             np.dtype(np.complex128): np.dtype(np.float64)}
@@ -208,7 +209,7 @@ class AngleBackward0(Node):
 def _angle_real(arr):
     # NOTE: torch's angle of a real number is pi for negatives and 0 otherwise (also for
     # -0.0, where NumPy's gives pi); NaN stays NaN.
-    r = np.multiply(arr < 0, np.asarray(math.pi, arr.dtype), dtype=arr.dtype)
+    r = np.multiply(arr < 0, _typed(math.pi, arr.dtype, arr), dtype=arr.dtype)
     nan = np.isnan(arr)
     if nan.any():
         np.copyto(r, arr, where=nan)
@@ -282,7 +283,7 @@ def _two_real_inputs(op, first, second, names):
 def _complex_from_parts(re_arr, im_arr, shape, device):
     if device is META:
         return U.wrap(meta_array(shape, _COMPLEX_OF[re_arr.dtype]), META)
-    out = np.empty(shape, _COMPLEX_OF[re_arr.dtype])
+    out = xp_of(re_arr).empty(shape, _COMPLEX_OF[re_arr.dtype])
     out.real = re_arr
     out.imag = im_arr
     return U.wrap(out, device)
@@ -332,9 +333,8 @@ def _real_view_array(arr):
     """The (..., 2) real array over the memory of complex ``arr``."""
     real_dtype = _REAL_OF[arr.dtype]
     parts = arr.real    # a view of the real parts, with the complex array's strides
-    return np.lib.stride_tricks.as_strided(parts, arr.shape + (2,),
-                                          arr.strides + (real_dtype.itemsize,),
-                                          writeable=arr.flags.writeable)
+    return as_strided(parts, arr.shape + (2,), arr.strides + (real_dtype.itemsize,),
+                      writeable=writeable(arr))
 
 
 def _view_as_real(input):
@@ -397,7 +397,7 @@ def _view_as_complex(input, op):
     if input._device is META:
         view = meta_array(shape, _COMPLEX_OF[arr.dtype])
     elif arr.size == 0:
-        view = np.empty(shape, _COMPLEX_OF[arr.dtype])
+        view = xp_of(arr).empty(shape, _COMPLEX_OF[arr.dtype])
     else:
         view = arr.view(_COMPLEX_OF[arr.dtype]).reshape(shape)
     res = make_view(input, view)

@@ -27,6 +27,7 @@ import operator
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_strided, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -55,7 +56,7 @@ def _pad_zeros(x, padding):
     if not builtins.any(padding):
         return x
     shape = x.shape[:2] + tuple(s + 2 * p for s, p in zip(x.shape[2:], padding))
-    buf = np.zeros(shape, dtype=x.dtype)
+    buf = xp_of(x).zeros(shape, dtype=x.dtype)
     buf[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in
                                            zip(padding, x.shape[2:]))] = x
     return buf
@@ -70,7 +71,7 @@ def _windows(xp, groups, kernel, out, stride, dilation):
     shape = (n, groups, cg) + tuple(kernel) + tuple(out)
     strides = ((sn, sc * cg, sc) + tuple(s * d for s, d in zip(ss, dilation))
                + tuple(s * st for s, st in zip(ss, stride)))
-    return np.lib.stride_tricks.as_strided(xp, shape, strides, writeable=False)
+    return as_strided(xp, shape, strides, writeable=False)
 
 
 def _columns(x, padding, groups, kernel, out, stride, dilation):
@@ -96,14 +97,14 @@ def conv_forward_array(x, w, stride, padding, dilation, groups, keep_columns=Fal
     cout = w.shape[0]
     og = cout // groups
     if n == 0 or math.prod(out) == 0 or cout == 0:
-        res = np.zeros((n, cout) + out, dtype=x.dtype)
+        res = xp_of(x).zeros((n, cout) + out, dtype=x.dtype)
         if bias is not None:
             res += bias.reshape((-1,) + (1,) * len(out))
         return res, None
     cols = _columns(x, padding, groups, kernel, out, stride, dilation)
     prod = np.matmul(w.reshape(groups, og, -1), cols)            # (G, O/G, N*out)
     prod = prod.reshape(groups, og, n, -1).transpose(2, 0, 1, 3)
-    res = np.empty(prod.shape, dtype=prod.dtype)
+    res = xp_of(prod).empty(prod.shape, dtype=prod.dtype)
     if bias is None:
         np.copyto(res, prod)
     else:
@@ -125,11 +126,11 @@ def conv_transpose_array(g, w, stride, padding, dilation, groups, spatial):
     c = cg * groups
     og = cout // groups
     if n == 0 or c == 0:
-        return np.zeros((n, c) + tuple(spatial), dtype=g.dtype)
+        return xp_of(g).zeros((n, c) + tuple(spatial), dtype=g.dtype)
     wt = w.reshape(groups, og, cg, kp).transpose(0, 3, 2, 1).reshape(groups, kp * cg, og)
     cols = np.matmul(wt, g.reshape(n, groups, og, op)).reshape(n, groups, kp, cg, op)
     full = tuple(s + 2 * p for s, p in zip(spatial, padding))
-    buf = np.zeros((n, groups, cg) + full, dtype=g.dtype)
+    buf = xp_of(g).zeros((n, groups, cg) + full, dtype=g.dtype)
     if op:
         block = (n, groups, cg) + tuple(out)
         for i, k in enumerate(np.ndindex(*kernel)):
@@ -149,7 +150,7 @@ def conv_weight_array(x, g, wshape, stride, padding, dilation, groups, cols=None
     out = g.shape[2:]
     og = cout // groups
     if n == 0 or math.prod(out) == 0:
-        return np.zeros(wshape, dtype=x.dtype)
+        return xp_of(x).zeros(wshape, dtype=x.dtype)
     if cols is None:
         cols = _columns(x, padding, groups, kernel, out, stride, dilation)
     grad = g.reshape(n, groups, og, -1).transpose(1, 2, 0, 3).reshape(groups, og, -1)
@@ -270,7 +271,7 @@ def _conv_t(g, w, bias, stride, padding, dilation, groups, spatial):
     arr = _run(conv_transpose_array, [g._data, w._data], stride, padding, dilation, groups,
                spatial)
     if bias is not None:
-        arr = _add_bias(np.ascontiguousarray(arr), bias, len(stride))
+        arr = _add_bias(xp_of(arr).ascontiguousarray(arr), bias, len(stride))
     out = U.wrap(arr, g._device)
     if GRAD.enabled and (g._rg or w._rg or (bias is not None and bias._rg)):
         inputs = (g, w) if bias is None else (g, w, bias)

@@ -1,8 +1,12 @@
 """Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/empty/full (+_like),
 empty_strided, scalar_tensor, arange/linspace/logspace, eye, tril/triu_indices,
-meshgrid, and the ``new_*`` methods.  Factories take ``dtype=``, ``device=`` ('cpu' or
-'meta'), ``requires_grad=`` and ``out=`` where torch has them; meta results never
+meshgrid, and the ``new_*`` methods.  Factories take ``dtype=``, ``device=`` ('cpu',
+'cuda' or 'meta'), ``requires_grad=`` and ``out=`` where torch has them; meta results never
 compute values.  Random creation (rand, randn ...) lives in ``random.py``.
+
+Factories build their values with the target device's array namespace (``make_array(xp)``:
+NumPy for cpu, CuPy for cuda), so a cuda tensor is made on the device with no host buffer;
+``tensor(data, device='cuda')`` copies host data over once.
 """
 
 __all__ = ["arange", "as_tensor", "asarray", "empty", "empty_like", "empty_strided", "eye",
@@ -18,7 +22,8 @@ import ml_dtypes
 import numpy as np
 
 from .. import _dtype as D
-from .._device import CPU, META, as_device, meta_array, move_array
+from .._device import (CPU, META, as_device, as_strided, meta_array, move_array, to_host,
+                       xp_for)
 from .._tensor import Tensor, _new, _wrap
 from . import _util as U
 
@@ -91,7 +96,7 @@ def _unwrap_leaves(data, dtypes):
         if data._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         dtypes.add(data.dtype)
-        return data._data.reshape(())[()]
+        return to_host(data._data).reshape(())[()]
     if isinstance(data, np.ndarray):
         if data.ndim == 0:
             raise TypeError("len() of unsized object")  # torch reads an ndarray as a sequence
@@ -225,14 +230,27 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             [3, 4]])
     """
     _check_dtype(dtype, "tensor")
-    if isinstance(data, Tensor):
+    is_tensor = isinstance(data, Tensor)
+    if is_tensor:
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.clone().detach() or sourceTensor.clone().detach()."
                       "requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
     arr = _array_from_data(data, dtype, "tensor")
-    arr = np.array(arr, copy=True, order="C")
+    if device is None:
+        # NOTE: as torch, a copy of a tensor stays on the tensor's device
+        device = data._device if is_tensor else CPU
+    else:
+        device = as_device(device)
+    if device is not META:
+        # An array changing device is copied once, by the transfer in _finish (host data
+        # going to cuda: one host -> device copy); anything else is copied here unless
+        # _array_from_data made it just now.
+        transfer = (device is not CPU) == (type(arr) is np.ndarray)
+        if not arr.flags.c_contiguous or not transfer and (
+                arr is data or is_tensor and arr is data._data):
+            arr = arr.copy(order="C")
     return _finish(arr, device, requires_grad, "tensor")
 
 
@@ -245,7 +263,9 @@ def as_tensor(data, dtype=None, device=None):
         if dtype is None or data.dtype == dtype.np:
             return from_numpy(data)
     arr = _array_from_data(data, dtype, "as_tensor")
-    return _finish(np.asarray(arr, order="C"), device, False, "as_tensor")
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")
+    return _finish(arr, device, False, "as_tensor")
 
 
 asarray = as_tensor
@@ -396,22 +416,40 @@ def _out_dtype(dtype, out, op):
 
 
 def write_factory_out(out, shape, make_array, op):
-    """Fill ``out`` (resized to ``shape``) with ``make_array()``; meta outs only resize."""
-    if out._device is META:
+    """Fill ``out`` (resized to ``shape``) with ``make_array(xp)``; meta outs only resize."""
+    dev = out._device
+    if dev is META:
         out._data = meta_array(shape, out._data.dtype)
         out._bump_version()
         return out
-    return U.write_out(out, _wrap(make_array()), op)
+    return U.write_out(out, _wrap(_make_on(dev, make_array), dev), op)
+
+
+def _make_on(device, make_array):
+    """``make_array(xp)`` with the namespace of ``device`` (cpu or cuda), made there."""
+    if device is CPU:
+        return make_array(np)
+    xp = xp_for(device)
+    with xp.cuda.Device(device.index):
+        return make_array(xp)
 
 
 def _factory(op, shape, dtype, device, requires_grad, out, make_array):
-    """Common tail of the factories: ``make_array()`` is only called when data is needed."""
+    """Common tail of the factories: ``make_array(xp)`` is only called when data is needed,
+    with the array namespace of the target device."""
     if out is not None:
         return write_factory_out(out, shape, make_array, op)
     device = as_device(device)
     if device is META:
         return _finish(meta_array(shape, dtype.np), META, requires_grad, op)
-    return _finish(make_array(), device, requires_grad, op)
+    arr = make_array(np) if device is CPU else _make_on(device, make_array)
+    return _finish(arr, device, requires_grad, op)
+
+
+def _fill_scalar(fill):
+    """A fill value (a 0-d NumPy array from checked_value) as a NumPy scalar of its dtype:
+    CuPy takes scalars, never host arrays."""
+    return fill[()] if isinstance(fill, np.ndarray) else fill
 
 
 # ----------------------------------------------------------------------------------
@@ -427,7 +465,8 @@ def _filled(op, np_fn, args, size, dtype, device, requires_grad, out):
     shape = size_from_args(args, size, op)
     dt = _default(_out_dtype(dtype, out, op))
     return _factory(op, shape, dt, device, requires_grad, out,
-                    lambda: np_fn(shape, dtype=dt.np))
+                    lambda xp: np_fn(shape, dtype=dt.np) if xp is np
+                    else getattr(xp, np_fn.__name__)(shape, dtype=dt.np))
 
 
 def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None,
@@ -491,7 +530,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     dt = _out_dtype(dtype, out, "full") or _fill_dtype(fill_value)
     fill = checked_value(value, dt)
     return _factory("full", shape, dt, device, requires_grad, out,
-                    lambda: np.full(shape, fill, dtype=dt.np))
+                    lambda xp: xp.full(shape, fill if xp is np else _fill_scalar(fill),
+                                       dtype=dt.np))
 
 
 def _like(op, input, dtype, device, requires_grad, memory_format, fill):
@@ -507,17 +547,22 @@ def _like(op, input, dtype, device, requires_grad, memory_format, fill):
     # NOTE: torch's preserve_format keeps the exact strides of a dense input (a transposed
     # input gives a transposed result) and makes anything else (expanded, sliced with
     # steps) contiguous.
-    if (input._device is not META and _is_dense(src) and not _canonical(src)
-            and getattr(memory_format, "name", None) != "contiguous_format"):
-        arr = _empty_strided_like(src, dt.np)
-        if fill is not None:
-            arr.fill(fill)
-    elif fill is None:
-        arr = np.empty(shape, dtype=dt.np)
-    elif fill == 0 and not isinstance(fill, np.ndarray):
-        arr = np.zeros(shape, dtype=dt.np)
-    else:
-        arr = np.full(shape, fill, dtype=dt.np)
+    strided = (input._device is not META and _is_dense(src) and not _canonical(src)
+               and getattr(memory_format, "name", None) != "contiguous_format")
+
+    def make(xp):
+        value = fill if xp is np else _fill_scalar(fill)
+        if strided:
+            arr = _empty_strided_like(xp, src, dt.np)
+            if fill is not None:
+                arr.fill(value)
+            return arr
+        if fill is None:
+            return xp.empty(shape, dtype=dt.np)
+        if fill == 0 and not isinstance(fill, np.ndarray):
+            return xp.zeros(shape, dtype=dt.np)
+        return xp.full(shape, value, dtype=dt.np)
+    arr = make(np) if device is CPU else _make_on(device, make)
     return _finish(arr, device, requires_grad, op)
 
 
@@ -544,12 +589,12 @@ def _is_dense(arr):
     return True
 
 
-def _empty_strided_like(arr, np_dtype):
-    """An empty array of ``np_dtype`` with ``arr``'s strides counted in elements."""
+def _empty_strided_like(xp, arr, np_dtype):
+    """An empty array of ``np_dtype`` (in namespace ``xp``) with ``arr``'s strides counted
+    in elements."""
     itemsize = np.dtype(np_dtype).itemsize
     strides = tuple(st // arr.itemsize * itemsize for st in arr.strides)
-    buf = np.empty(arr.size, dtype=np_dtype)
-    return np.lib.stride_tricks.as_strided(buf, arr.shape, strides)
+    return as_strided(xp.empty(arr.size, dtype=np_dtype), arr.shape, strides)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -610,11 +655,11 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
                            f"for sizes {list(shape)}")
     dt = _default(dtype)
 
-    def make():
+    def make(xp):
         n = 0 if 0 in shape else 1 + builtins.sum((n_ - 1) * s for n_, s in zip(shape, strides))
-        buf = np.empty(n, dtype=dt.np)
+        buf = xp.empty(n, dtype=dt.np)
         item = buf.itemsize
-        return np.lib.stride_tricks.as_strided(buf, shape, tuple(s * item for s in strides))
+        return as_strided(buf, shape, tuple(s * item for s in strides))
     return _factory("empty_strided", shape, dt, device, requires_grad, None, make)
 
 
@@ -634,7 +679,8 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
     # NOTE: torch's scalar_tensor lets float16/bfloat16 overflow to inf (full refuses).
     arr = checked_value(value, dt, check_16bit=False)
     return _factory("scalar_tensor", (), dt, device, requires_grad, None,
-                    lambda: np.array(arr, dtype=dt.np))
+                    lambda xp: np.array(arr, dtype=dt.np) if xp is np
+                    else xp.full((), _fill_scalar(arr), dtype=dt.np))
 
 
 # ----------------------------------------------------------------------------------
@@ -770,13 +816,15 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError(f"arange(): the range {start} -> {end} by {step} has {n} elements, "
                            "too many to allocate")
 
-    def make():
+    def make(xp):
         if dt.category == D.INT:
             # NOTE: integer ranges step in int64 from the truncated start/step, then wrap into
             # narrower types (arange(0, 300, dtype=uint8) ends ..., 255, 0, 1, ...).
-            idx = np.arange(n, dtype=np.int64)
+            idx = xp.arange(n, dtype=np.int64)
             return (np.int64(int(start)) + np.int64(int(step)) * idx).astype(dt.np)
-        return _arange_float(start, step, n, dt)
+        if xp is np:
+            return _arange_float(start, step, n, dt)
+        return _arange_float_device(xp, start, step, n, dt)
     return _factory("arange", (n,), dt, device, requires_grad, out, make)
 
 
@@ -809,6 +857,18 @@ def _arange_float(start, step, n, dt):
     if vectorized < n:
         values[vectorized:] = _fused(idx[vectorized:], step, start, acc)
     return values.astype(dt.np)
+
+
+def _opmath(dt):
+    """The type a float kernel computes in on cuda: float for 16-bit floats, else itself."""
+    return np.float32 if dt.itemsize == 2 else dt.np.type
+
+
+def _arange_float_device(xp, start, step, n, dt):
+    """Float ranges on the device, as torch's cuda kernel: start + step * i, computed
+    in the dtype's opmath type."""
+    acc = _opmath(dt)
+    return (acc(start) + acc(step) * xp.arange(n, dtype=acc)).astype(dt.np)
 
 
 def _is_float_arg(x):
@@ -856,6 +916,27 @@ def _space_values(start, end, steps, dt):
     return np.concatenate([up, down])
 
 
+def _half_steps(xp, first, last, step, steps, compute):
+    """``steps`` values stepping by ``step``: the first half up from ``first``, the rest
+    down from ``last`` (torch's linspace/logspace scheme), as ``compute`` on the device."""
+    idx = xp.arange(steps, dtype=compute)
+    up = first + step * idx
+    down = last - step * (compute(steps - 1) - idx)
+    return xp.where(idx < compute(steps // 2), up, down)
+
+
+def _space_values_device(xp, start, end, steps, dt):
+    """linspace on the device, as torch's cuda kernel: the type's opmath for floats
+    (float for 16-bit ones), double for integer results."""
+    if steps <= 1:
+        return xp.full((steps,), _fill_scalar(checked_value(start, dt)) if steps else 0,
+                       dtype=np.float64 if dt.category < D.FLOAT else dt.np)
+    compute = _opmath(dt) if dt.category == D.FLOAT else np.float64
+    s = compute(checked_value(start, dt))
+    e = compute(checked_value(end, dt))
+    return _half_steps(xp, s, e, compute((e - s) / compute(steps - 1)), steps, compute)
+
+
 def _space_values_16bit(start, end, steps, np_dtype):
     """linspace in float16/bfloat16: every operation is rounded to the 16-bit type.
 
@@ -888,8 +969,11 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     dt = _default(_out_dtype(dtype, out, "linspace"))
     if dt is D.bool and steps > 1:
         raise not_implemented("linspace_cpu", dt)
-    return _factory("linspace", (steps,), dt, device, requires_grad, out,
-                    lambda: _space_values(start, end, steps, dt).astype(dt.np))
+    def make(xp):
+        if xp is np:
+            return _space_values(start, end, steps, dt).astype(dt.np)
+        return _space_values_device(xp, start, end, steps, dt).astype(dt.np)
+    return _factory("linspace", (steps,), dt, device, requires_grad, out, make)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
@@ -907,19 +991,20 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
         raise not_implemented("logspace_cpu", dt)
 
     return _factory("logspace", (steps,), dt, device, requires_grad, out,
-                    lambda: _logspace_values(start, end, steps, base, dt).astype(dt.np))
+                    lambda xp: _logspace_values(start, end, steps, base, dt, xp).astype(dt.np))
 
 
-def _logspace_values(start, end, steps, base, dt):
+def _logspace_values(start, end, steps, base, dt, xp=np):
     """torch's logspace: ``base ** exponent`` in double, exponents stepping in double.
 
     NOTE: only the difference end - start is taken in the result type (so in float32 or
     float16 precision); the step, the exponents and the power are double.
     """
     if steps == 0:
-        return np.zeros(0)
+        return xp.zeros(0)
     if steps == 1:  # torch fills the single value, checking that it fits the type
-        return np.array([checked_value(float(np.power(base, float(start))), dt)])
+        return xp.full((1,), _fill_scalar(checked_value(float(np.power(base, float(start))),
+                                                         dt)))
     s = checked_value(start, dt)
     e = checked_value(end, dt)
     if dt.category == D.FLOAT:
@@ -927,6 +1012,10 @@ def _logspace_values(start, end, steps, base, dt):
         width = float(np.asarray(compute(e) - compute(s)).astype(dt.np))
     else:
         width = float(int(e) - int(s))
+    if xp is not np:   # exponents in double on the device (no long double there)
+        exps = _half_steps(xp, np.float64(s), np.float64(e), np.float64(width / (steps - 1)),
+                           steps, np.float64)
+        return xp.power(np.float64(base), exps)
     step = np.longdouble(width / (steps - 1))
     idx = np.arange(steps)
     halfway = steps // 2
@@ -955,7 +1044,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         raise RuntimeError(f"eye(): m must be greater or equal to 0, got {m}")
     dt = _default(_out_dtype(dtype, out, "eye"))
     return _factory("eye", (n, m), dt, device, requires_grad, out,
-                    lambda: np.eye(n, m, dtype=dt.np))
+                    lambda xp: xp.eye(n, m, dtype=dt.np))
 
 
 def _tri_indices(op, np_fn, row, col, offset, dtype, device):
@@ -969,10 +1058,14 @@ def _tri_indices(op, np_fn, row, col, offset, dtype, device):
         raise RuntimeError(f"{op}(): col must be non-negative, got {col}")
     if dtype not in (D.int32, D.int64):
         raise not_implemented(op, dtype)
-    rows, cols = np_fn(row, offset, col)
-    # NumPy lists the indices in row-major order, as torch does.
-    arr = np.stack([rows, cols]).astype(dtype.np).reshape(2, -1)
-    return _factory(op, arr.shape, dtype, device, False, None, lambda: arr)
+    def make(xp):
+        rows, cols = getattr(xp, np_fn.__name__)(row, offset, col)
+        # NumPy lists the indices in row-major order, as torch does.
+        return xp.stack([rows, cols]).astype(dtype.np).reshape(2, -1)
+    if as_device(device) is META:
+        size = int(np_fn(row, offset, col)[0].size)
+        return _factory(op, (2, size), dtype, device, False, None, make)
+    return _factory(op, None, dtype, device, False, None, make)
 
 
 def tril_indices(row, col, offset=0, *, dtype=D.int64, device=None, layout=None):

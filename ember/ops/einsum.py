@@ -11,6 +11,7 @@ import string
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_array
 from ..autograd.graph import Node
 from . import _util as U
 from ._util import GRAD, record
@@ -391,7 +392,7 @@ def einsum(*args):
     except ValueError as exc:
         raise _error(f"{exc} (equation '{equation}', shapes "
                      f"{[list(o.shape) for o in operands]})") from None
-    res = np.asarray(res)
+    res = as_array(res)
     if res.dtype != res_dtype:
         res = res.astype(res_dtype)
     result = U.wrap(res, first._device)

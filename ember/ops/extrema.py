@@ -5,13 +5,14 @@ __all__ = ["amax", "amin", "aminmax", "argmax", "argmin", "max", "min"]
 
 import numpy as np
 
+from .._device import as_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
 from ._util import GRAD, record
 from .reduction import (  # shared reduction helpers
     reduce_dims, _one_dim, _keep, _keep_arr, _const, _finish, _finish_exact,
-    _dim_aliases, _zero_size_error, _check_nonempty_dims, _scatter_add)
+    _dim_aliases, _zero_size_error, _check_nonempty_dims, _scatter_add, _typed)
 from ._return_types import return_types, _write_tuple_out
 
 
@@ -106,7 +107,7 @@ def _select_along(op, node_cls, input, dim, keepdim, pick, out):
     else:
         if arr.shape[d] == 0:
             raise _zero_size_error(op, d)
-        index = np.ascontiguousarray(pick(arr, d), dtype=np.int64)
+        index = xp_of(arr).ascontiguousarray(pick(arr, d), dtype=np.int64)
         values, out_index = np.take_along_axis(arr, index, axis=d), index
         if not keepdim:
             values, out_index = np.squeeze(values, d), np.squeeze(index, d)
@@ -138,7 +139,7 @@ def _full_extreme(op, node_cls, input, np_fn):
     if arr.size == 0:
         raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == "
                            "0. Specify the reduction dim with the 'dim' argument.")
-    res = U.wrap(np.asarray(np_fn(arr)), input._device)
+    res = U.wrap(as_array(np_fn(arr)), input._device)
     if GRAD.enabled and input._rg:
         _record_even(node_cls, res, input, tuple(range(arr.ndim)), False, True)
     return res
@@ -202,7 +203,7 @@ def _amax_amin(op, node_cls, np_fn, input, dim, keepdim, out):
     arr = input._data
     axes, all_dims = reduce_dims(input, dim, op)
     _check_nonempty_dims(arr, axes, op, all_dims)
-    res = U.wrap(np.asarray(np_fn(arr, axis=axes, keepdims=keepdim)), input._device)
+    res = U.wrap(as_array(np_fn(arr, axis=axes, keepdims=keepdim)), input._device)
     if GRAD.enabled and input._rg:
         # NOTE: torch's amax/amin gradient is split evenly among ties; a NaN result
         # matches nothing, so its gradient is nan (0/0), as in torch.
@@ -272,17 +273,17 @@ def _arg_extreme(op, np_fn, input, dim, keepdim, out):
         if arr.size == 0:
             raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() "
                              "== 0.")
-        index = np.asarray(np_fn(arr), dtype=np.int64)
+        index = _typed(np_fn(arr), np.int64)
         if keepdim:
             index = index.reshape((1,) * arr.ndim)
     else:
         d = _one_dim(input, dim, op)
         if arr.ndim == 0:
-            index = np.zeros((), dtype=np.int64)
+            index = xp_of(arr).zeros((), dtype=np.int64)
         else:
             if arr.shape[d] == 0:
                 raise _zero_size_error(op, d)
-            index = np.asarray(np_fn(arr, axis=d, keepdims=keepdim), dtype=np.int64)
+            index = _typed(np_fn(arr, axis=d, keepdims=keepdim), np.int64)
     return _finish_exact(U.wrap(index, input._device), out, op)
 
 

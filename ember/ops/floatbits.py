@@ -10,6 +10,7 @@ __all__ = ["copysign", "frexp", "gcd", "heaviside", "lcm", "nextafter"]
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_array, move_array
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -95,7 +96,7 @@ def nextafter(input, other, *, out=None):
         raise TypeError(f"nextafter(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
     a, b, device = _same_float("nextafter", input, other, "nextafter_cpu")
-    res = _wrap(np.asarray(np.nextafter(a, b)).astype(a.dtype, copy=False), device)
+    res = _wrap(as_array(np.nextafter(a, b)).astype(a.dtype, copy=False), device)
     _no_derivative(NextafterBackward0, res, input, other)
     return _finish(res, out, "nextafter")
 
@@ -130,7 +131,8 @@ def heaviside(input, values, *, out=None):
     a, v = input._data, values._data
     _broadcast("heaviside", a, v)
     res = np.where(a == 0, v, (a > 0).astype(a.dtype))
-    res = _wrap(np.asarray(res, dtype=a.dtype), U.common_device("heaviside", (input, values)))
+    res = _wrap(as_array(res).astype(a.dtype, copy=False),
+                U.common_device("heaviside", (input, values)))
     _no_derivative(NotImplemented, res, input, values, op="heaviside")
     return _finish(res, out, "heaviside")
 
@@ -140,12 +142,14 @@ def _integer_binary(op, np_fn, kernel_name):
         U.check_tensor(input, op)
         a, b, device = U.prep_binary(op, input, other)
         _broadcast(op, a, b)
+        if device.type == "cuda":   # a number operand is a NumPy scalar: the kernels index it
+            a, b = (move_array(as_array(x), device) for x in (a, b))
         if a.dtype.kind not in "iu" or getattr(b, "dtype", a.dtype).kind not in "iu":
             bad = a.dtype if a.dtype.kind not in "iu" else b.dtype
             raise _not_implemented(kernel_name, bad)
         with np.errstate(all="ignore"):
             res = np_fn(a, b)
-        return _finish(_wrap(np.asarray(res).astype(a.dtype, copy=False), device), out, op)
+        return _finish(_wrap(as_array(res).astype(a.dtype, copy=False), device), out, op)
     fn.__name__ = fn.__qualname__ = op
     return fn
 
@@ -170,8 +174,7 @@ def _euclid_lcm(a, b):
     dtype = np.result_type(a, b)
     work = np.int32 if dtype.itemsize < 4 else dtype
     with np.errstate(all="ignore"):
-        wide = np.abs(np.asarray(a, work) // np.where(g == 0, 1, g).astype(work)
-                      * np.asarray(b, work))
+        wide = np.abs(a.astype(work) // np.where(g == 0, 1, g).astype(work) * b.astype(work))
     return np.where(g == 0, 0, wide).astype(dtype)
 
 

@@ -16,13 +16,15 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._device import array_like, as_array
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _gamma_kernels as K
 from . import _util as U
 from ._inplace import make_inplace
 from ._util import GRAD, record
-from .pointwise._common import _broadcast, _finish, _float_unary, _real_only, _wrap
+from .pointwise._common import (_broadcast, _dtype_of, _finish, _float_unary, _real_only,
+                                _wrap)
 
 
 def _in_dtype(kernel):
@@ -184,12 +186,12 @@ def special_zeta(input, other, *, out=None):
         raise TypeError("special_zeta(): expected a Tensor argument")
     a, q, device = U.prep_binary("special_zeta", input, other, float_result=True)
     _broadcast("special_zeta", a, q)
-    result_dtype = np.result_type(a, q) if isinstance(a, np.ndarray) or isinstance(q, np.ndarray) \
-        else np.float64
-    res = _wrap(np.asarray(K.hurwitz_zeta(a, q)).astype(result_dtype, copy=False), device)
+    result_dtype = _dtype_of(a, q)
+    res = _wrap(as_array(K.hurwitz_zeta(a, q)).astype(result_dtype, copy=False), device)
     tensors = tuple(t if isinstance(t, Tensor) else None for t in (input, other))
     if GRAD.enabled and any(t is not None and t._rg for t in tensors):
-        saved = tuple(t if isinstance(t, Tensor) else _wrap(np.asarray(t, result_dtype), device)
+        saved = tuple(t if isinstance(t, Tensor) else
+                      _wrap(array_like(t, res._data, result_dtype), device)
                       for t in (input, other))
         record(SpecialZetaBackward0, res, tensors, saved)
     return _finish(res, out, "special_zeta")

@@ -18,7 +18,7 @@ import ml_dtypes
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META
+from .._device import CPU, META, array_like, as_strided, is_device_array, to_host, writeable, xp_of
 from .._tensor import Tensor, _ptr, _storage_root, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
@@ -202,6 +202,10 @@ def _unsqueeze_strides(view, basic, input):
             k += 1
             if type(item) is not int:
                 j += 1
+    if type(view) is not np.ndarray:
+        # a device array: restriding the view itself (the new dims have size 1, so their
+        # strides address no other memory)
+        return as_strided(view, view.shape, tuple(strides))
     root = _storage_root(view)
     try:
         out = np.ndarray(view.shape, view.dtype, buffer=root, offset=_ptr(view) - _ptr(root),
@@ -225,22 +229,47 @@ class IndexScatterZerosBackward(Node):
 
 def index_scatter_zeros(grad, shape, index):
     """zeros(shape) with ``grad`` added at an advanced ``index`` (repeats accumulate)."""
-    out = np.zeros(shape, dtype=grad._data.dtype)
-    np.add.at(out, _to_numpy_index(index), grad._data)
+    g = grad._data
+    out = xp_of(g).zeros(shape, dtype=g.dtype)
+    np_index = _to_numpy_index(index, g, grad._device)
+    if type(g) is not np.ndarray:
+        np_index = _ufunc_index(np_index)   # CuPy's ufunc.at takes integer indices
+    np.add.at(out, np_index, g)
     res = U.wrap(out, grad._device)
     if GRAD.enabled and grad._rg:
         record(IndexScatterZerosBackward, res, (grad,)).index = index
     return res
 
 
-def _to_numpy_index(index):
+def _to_numpy_index(index, arr=None, device=CPU):
+    """The array index for ``index`` into ``arr`` (on ``device``): tensors become their
+    arrays, lists arrays.  For a cuda ``arr`` host index arrays are copied to the device.
+
+    NOTE: torch takes cpu index tensors for a tensor on any device (and ones on the
+    indexed tensor's device); a cuda index into a cpu tensor is a RuntimeError.
+    """
     if isinstance(index, tuple):
-        return tuple(_to_numpy_index_item(i) for i in index)
-    return _to_numpy_index_item(index)
+        np_index = tuple(_to_numpy_index_item(i, device) for i in index)
+    else:
+        np_index = _to_numpy_index_item(index, device)
+    if device is CPU or device is META:
+        return np_index
+    return _index_on_device(np_index, arr)
 
 
-def _to_numpy_index_item(i):
+def _index_on_device(np_index, arr):
+    if isinstance(np_index, tuple):
+        return tuple(_index_on_device(i, arr) for i in np_index)
+    if type(np_index) is np.ndarray:
+        return array_like(np_index, arr)
+    return np_index
+
+
+def _to_numpy_index_item(i, device=CPU):
     if isinstance(i, Tensor):
+        if i._device is not device and i._device is not CPU:
+            raise RuntimeError(f"indices should be either on cpu or on the same device as the "
+                               f"indexed tensor ({device}), got an index on {i._device}")
         if i._data.dtype == np.uint8:
             # NOTE: torch reads a uint8 index tensor as a bool mask (deprecated, warns)
             warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
@@ -345,7 +374,7 @@ def _check_byte_mask_fill(index, value):
                            "torch.uint8")
 
 
-def _check_empty_masks(index, shape):
+def _check_empty_masks(index, shape, device=CPU):
     """IndexError for a bool mask whose shape differs from the dims it covers.
 
     NumPy skips this check when the indexed array is empty; torch does not.
@@ -360,7 +389,8 @@ def _check_empty_masks(index, shape):
         if item is Ellipsis:
             dim += len(shape) - used
             continue
-        mask = _to_numpy_index_item(item) if isinstance(item, (Tensor, list)) else item
+        mask = to_host(_to_numpy_index_item(item, device)) \
+            if isinstance(item, (Tensor, list)) else item
         width = _width(item) if not _is_int_item(item) else 1
         if isinstance(mask, np.ndarray) and mask.dtype == np.bool_ and mask.ndim:
             covered = tuple(shape[dim:dim + width])
@@ -420,8 +450,8 @@ def getitem(input, index):
         return getitem(getitem(input, split[0]), split[1])
     index = _drop_empty_ellipsis(index, arr.ndim)
     if arr.size == 0:
-        _check_empty_masks(index, arr.shape)
-    np_index = _to_numpy_index(index)
+        _check_empty_masks(index, arr.shape, input._device)
+    np_index = _to_numpy_index(index, arr, input._device)
     try:
         out = arr[np_index]
     except IndexError as e:
@@ -469,7 +499,7 @@ def setitem(input, index, value):
                 return
             value = U.wrap(value_arr, input._device)
         else:
-            value = U.wrap(_value_array(value, arr.dtype), input._device)
+            value = U.wrap(_value_array(value, arr), input._device)
     if GRAD.enabled and (input._rg or value._rg):
         copy_(getitem(input, basic), value)
     else:
@@ -480,12 +510,13 @@ def _is_scalar(value):
     return isinstance(value, (int, float, bool, complex, np.generic))
 
 
-def _value_array(value, np_dtype):
+def _value_array(value, arr):
+    """``value`` (a sequence) as an array of ``arr``'s dtype on ``arr``'s device."""
     try:
-        return np.asarray(value, dtype=np_dtype)
+        return array_like(value, arr, dtype=arr.dtype)
     except (TypeError, ValueError):
         raise TypeError(f"can't assign a {type(value).__name__} to a tensor of dtype "
-                        f"{_FROM_NP[np_dtype]}") from None
+                        f"{_FROM_NP[arr.dtype]}") from None
 
 
 class IndexPutBackward0(Node):
@@ -498,8 +529,9 @@ class IndexPutBackward0(Node):
             if self.accumulate:
                 g_self = grad
             else:
-                mask = np.ones(self.in_shape, dtype=grad._data.dtype)
-                mask[_to_numpy_index(self.index)] = 0
+                g = grad._data
+                mask = xp_of(g).ones(self.in_shape, dtype=g.dtype)
+                mask[_to_numpy_index(self.index, g, grad._device)] = 0
                 g_self = grad * U.wrap(mask, grad._device)
         if len(nf) > 1 and nf[1][0] is not None:
             g_value = getitem(grad, self.index)
@@ -512,25 +544,41 @@ def _ufunc_index(np_index):
     items = np_index if isinstance(np_index, tuple) else (np_index,)
     out = []
     for item in items:
-        if isinstance(item, np.ndarray) and item.dtype == np.bool_ and item.ndim:
+        if getattr(item, "dtype", None) == np.bool_ and item.ndim:
             out.extend(np.nonzero(item))
         else:
             out.append(item)
     return tuple(out)
 
 
+def _value_on_device(value, v, out, dev):
+    """A host value (a number, a cpu 0-dim tensor) for a write into device array ``out``.
+
+    NOTE: torch copies a cpu 0-dim value to the indexed tensor's device; a larger value
+    must be on that device.
+    """
+    if isinstance(value, Tensor) and value._device is not dev and v.ndim:
+        raise RuntimeError(f"index_put_(): expected the values on {dev} like the indexed "
+                           f"tensor, got values on {value._device}")
+    return array_like(v, out, dtype=out.dtype)
+
+
 def index_put(input, index, value, accumulate=False):
     """A copy of ``input`` with ``value`` written at a getitem-style ``index`` (summed into
     it with ``accumulate=True``; repeated indices then add up)."""
     out = input._data.copy()
+    dev = input._device
     v = value._data if isinstance(value, Tensor) else value
-    np_index = _to_numpy_index(index)
+    if type(out) is not np.ndarray and not is_device_array(v):
+        v = _value_on_device(value, v, out, dev)
+    np_index = _to_numpy_index(index, out, dev)
     try:
-        if input._device is META:
+        if dev is META:
             pass
         elif accumulate:
             target_shape = out[np_index].shape
-            v = np.broadcast_to(np.asarray(v), target_shape)
+            v = np.broadcast_to(v if type(v) is np.ndarray or is_device_array(v)
+                                else np.asarray(v), target_shape)
             np.add.at(out, _ufunc_index(np_index), v.astype(out.dtype, copy=False))
         else:
             out[np_index] = v
@@ -551,10 +599,20 @@ def index_put(input, index, value, accumulate=False):
 # ----------------------------------------------------------------------------------
 
 class CopyBackwards(Node):
+    src_device = None   # set when copy_ moved the source across devices
+
     def backward(self, grad):
         nf = self.next_functions
         g_self = zeros_like_grad(grad) if nf[0][0] is not None else None
-        return g_self, grad
+        g_src = grad if self.src_device is None else grad.to(self.src_device)
+        return g_self, g_src
+
+
+def _host_or_device(src_arr, region):
+    """``src_arr`` on ``region``'s side (copy_ moves data between devices, as in torch)."""
+    if type(region) is np.ndarray:
+        return to_host(src_arr)
+    return src_arr if is_device_array(src_arr) else array_like(src_arr, region)
 
 
 def zeros_like_grad(grad):
@@ -567,11 +625,15 @@ def _copy_compute(self, src):
     if s.shape != shape and not _broadcasts_to(s.shape, shape):
         raise RuntimeError(f"copy_(): The size of tensor a ({list(shape)}) must match the size "
                            f"of tensor b ({list(s.shape)})")
-    arr = np.empty(shape, dtype=self._data.dtype)
+    arr = xp_of(self._data).empty(shape, dtype=self._data.dtype)
+    if type(s) is not type(arr) and self._device is not META and src._device is not META:
+        s = _host_or_device(s, arr)
     np.copyto(arr, s, casting="unsafe")
     res = U.wrap(arr, self._device)
     if GRAD.enabled and (self._rg or src._rg):
-        record(CopyBackwards, res, (self, src))
+        node = record(CopyBackwards, res, (self, src))
+        if src._device is not self._device and META not in (src._device, self._device):
+            node.src_device = src._device   # its gradient goes back to its device
     return res
 
 
@@ -584,10 +646,11 @@ def _write_no_grad(self, region, src_arr, op, allow_overlap=False):
         raise RuntimeError(f"{op}(): The size of tensor a ({list(region.shape)}) must match "
                            f"the size of tensor b ({list(src_arr.shape)})")
     if self._device is not META:
-        if not region.flags.writeable or (not allow_overlap
-                                          and U.has_internal_overlap(region)):
+        if type(src_arr) is not type(region):
+            src_arr = _host_or_device(src_arr, region)
+        if not writeable(region) or (not allow_overlap and U.has_internal_overlap(region)):
             raise U.overlap_error(f"{op}()")
-        if src_arr.ndim == 0 and src_arr.dtype == region.dtype:
+        if src_arr.ndim == 0 and src_arr.dtype == region.dtype and type(region) is np.ndarray:
             region.fill(src_arr)
         else:
             np.copyto(region, src_arr, casting="unsafe")
@@ -684,7 +747,7 @@ def fill_(self, value):
             src = U.wrap(src_arr, self._device)
         return apply_inplace(self, "fill_", lambda s: _copy_compute(s, src), (self, src))
     data = self._data
-    if not data.flags.writeable and self._device is not META:
+    if not writeable(data) and self._device is not META:
         # NOTE: torch fills an expanded view (all aliases of an element get the same
         # value); NumPy marks broadcast arrays read-only, so write through an alias.
         alias = _writable_alias(data)

@@ -16,6 +16,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype as D
+from .._device import move_array, xp_for, xp_of
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
@@ -51,7 +52,8 @@ class CatBackward0(Node):
         offset = 0
         for size in self.sizes:
             if size is None:   # a skipped 1-d empty input
-                grads.append(U.wrap(np.zeros((0,), dtype=grad._data.dtype), grad._device))
+                g = grad._data
+                grads.append(U.wrap(xp_of(g).zeros((0,), dtype=g.dtype), grad._device))
                 continue
             grads.append(narrow(grad, self.dim, offset, size))
             offset += size
@@ -133,7 +135,7 @@ def _cat_slow(tensors, dim, out):
     record_grad = (GRAD.enabled and dtype.category >= D.FLOAT
                    and builtins.any(x._rg for x in tensors))
     if ref is None:
-        return _cat_finish(tensors, U.wrap(np.zeros((0,), dtype=dtype.np), dev), 0,
+        return _cat_finish(tensors, U.wrap(xp_for(dev).zeros((0,), dtype=dtype.np), dev), 0,
                            record_grad, out, True)
     d = _wrap_dim(dim, len(ref), "cat")
     for i, x in enumerate(tensors):
@@ -148,9 +150,10 @@ def _cat_slow(tensors, dim, out):
                 raise RuntimeError(
                     f"cat(): Sizes of tensors must match except in dimension {d}. Expected "
                     f"size {a} but got size {b} for tensor number {i} in the list.")
+    # (a 0-dim cpu tensor joining a cuda one is refused above: it cannot be concatenated)
     arrays = [x._data for x in kept]
     if len(arrays) == 1:
-        arr = np.array(arrays[0], dtype=dtype.np, copy=True)
+        arr = arrays[0].astype(dtype.np)   # a copy
     else:
         arr = np.concatenate(arrays, axis=d, dtype=dtype.np, casting="unsafe")
     return _cat_finish(tensors, U.wrap(arr, dev), d, record_grad, out, True)
@@ -197,10 +200,13 @@ def stack(tensors, dim=0, *, out=None):
         np_dtype = _common_dtype(tensors).np
     d = _wrap_dim(dim, len(shape) + 1, "stack")
     # one allocation and a copy per input: faster than np.stack for small inputs
-    result = np.empty(shape[:d] + (len(tensors),) + shape[d:], dtype=np_dtype)
+    xp = np if dev.type != "cuda" else xp_for(dev)
+    result = xp.empty(shape[:d] + (len(tensors),) + shape[d:], dtype=np_dtype)
     lead = (ALL,) * d
     for i, x in enumerate(tensors):
-        result[lead + (i, Ellipsis)] = x._data
+        # (0-dim cpu tensors may join a cuda stack, as in every op: copied over)
+        result[lead + (i, Ellipsis)] = (x._data if x._device is dev
+                                        else move_array(x._data, dev))
     res = U.wrap(result, dev)
     if (GRAD.enabled and _FROM_NP[np_dtype].category >= D.FLOAT
             and builtins.any(x._rg for x in tensors)):

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META
+from .._device import META, as_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -148,7 +148,7 @@ def _matmul(op, input, other, out, node_cls=None):
     except ValueError:
         raise RuntimeError(f"{op}: shapes cannot be multiplied ({_desc(a)} and {_desc(b)})") \
             from None
-    res = U.wrap(np.asarray(arr), input._device)
+    res = U.wrap(as_array(arr), input._device)
     if GRAD.enabled and (input._rg or other._rg):
         record(node_cls or _node_class(a.ndim, b.ndim), res, (input, other), (input, other))
     if out is not None:
@@ -405,7 +405,7 @@ def _add_product(op, node_cls, input, prod_arr, a, b, beta, alpha, out):
     if beta != 0:
         inp = arr.astype(np.float32) if low else arr
         work = work + (inp if beta == 1 else inp * beta)
-    res = U.wrap(np.asarray(work).astype(dtype, copy=False), a._device)
+    res = U.wrap(as_array(work).astype(dtype, copy=False), a._device)
     if GRAD.enabled and (input._rg or a._rg or b._rg):
         node = record(node_cls, res, (input, a, b), (a, b))
         node.beta, node.alpha = beta, alpha
@@ -509,8 +509,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
         prod = prod.astype(a.dtype)
     else:
         prod = np.matmul(a, b).sum(0, dtype=a.dtype) if a.shape[0] else \
-            np.zeros((a.shape[1], b.shape[2]), a.dtype)
-    return _add_product("addbmm", AddbmmBackward0, input, np.asarray(prod), batch1, batch2,
+            xp_of(a).zeros((a.shape[1], b.shape[2]), a.dtype)
+    return _add_product("addbmm", AddbmmBackward0, input, as_array(prod), batch1, batch2,
                         beta, alpha, out)
 
 
@@ -622,8 +622,8 @@ def _cross(op, input, other, dim):
         raise NotImplementedError(f"\"linalg_cross\" not implemented for 'Bool' ({op})")
     with np.errstate(all="ignore"):
         res = np.cross(a_b, b_b, axis=d).astype(a.dtype, copy=False) if a_b.size else \
-            np.zeros(shape, a.dtype)
-    out = U.wrap(np.asarray(res), input._device)
+            xp_of(a).zeros(shape, a.dtype)
+    out = U.wrap(as_array(res), input._device)
     if GRAD.enabled and (input._rg or other._rg):
         node = record(LinalgCrossBackward0, out, (input, other), (input, other))
         node.dim = d
@@ -798,8 +798,9 @@ def svd(input, some=True, compute_uv=True, *, out=None):
         S = _decomp.svdvals(input)
         m, n = input.shape[-2:]
         batch = tuple(input.shape[:-2])
-        zeros_u = U.wrap(np.zeros(batch + (m, m), input._data.dtype), input._device)
-        zeros_v = U.wrap(np.zeros(batch + (n, n), input._data.dtype), input._device)
+        xp = xp_of(input._data)
+        zeros_u = U.wrap(xp.zeros(batch + (m, m), input._data.dtype), input._device)
+        zeros_v = U.wrap(xp.zeros(batch + (n, n), input._data.dtype), input._device)
         return _decomp._out_tuple(RT.svd((zeros_u, S, zeros_v)), out, "svd")
     u, s, vh = _decomp._svd("linalg.svd", input, not some, None, RT.linalg_svd)
     return _decomp._out_tuple(RT.svd((u, s, _H(vh))), out, "svd")

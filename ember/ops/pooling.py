@@ -23,6 +23,7 @@ import operator
 import numpy as np
 
 from .. import _dtype as D
+from .._device import array_like, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -84,7 +85,8 @@ def constant_pad_nd(input, pad, value=0):
         dst[dim] = slice(builtins.max(lo, 0), builtins.max(lo, 0) + kept)
     if isinstance(value, Tensor):
         value = value.item()
-    out_arr = np.full(shape, U.scalar_to_array(value, arr.dtype), dtype=arr.dtype)
+    # a NumPy scalar fill (not a 0-d array) serves host and device arrays alike
+    out_arr = xp_of(arr).full(shape, U.scalar_to_array(value, arr.dtype)[()], dtype=arr.dtype)
     out_arr[tuple(dst)] = arr[tuple(src)]
     out = U.wrap(out_arr, input._device)
     if GRAD.enabled and input._rg:
@@ -127,7 +129,7 @@ def _take_dim(input, dim, idx, name=None):
 
     ``name``: the grad_fn name torch gives the op this step belongs to.
     """
-    arr = np.take(input._data, idx, axis=dim)
+    arr = np.take(input._data, array_like(idx, input._data), axis=dim)
     out = U.wrap(arr, input._device)
     if GRAD.enabled and input._rg:
         node = record(_named(TakeDimBackward, name), out, (input,))
@@ -146,10 +148,10 @@ def _linear_dim(input, dim, matrix, name=None):
     cdt = _F32 if arr.dtype in _LOW else arr.dtype
     src = arr if arr.dtype == cdt else arr.astype(cdt)
     moved = np.moveaxis(src, dim, -1)
-    res = np.moveaxis(moved @ matrix.T.astype(cdt, copy=False), -1, dim)
+    res = np.moveaxis(moved @ array_like(matrix.T, src, cdt), -1, dim)
     if res.dtype != arr.dtype:
         res = res.astype(arr.dtype)
-    out = U.wrap(np.ascontiguousarray(res), input._device)
+    out = U.wrap(xp_of(res).ascontiguousarray(res), input._device)
     if GRAD.enabled and input._rg:
         node = record(_named(LinearDimBackward, name), out, (input,))
         node.dim, node.matrix = dim, matrix
@@ -172,7 +174,8 @@ class GatherFlatBackward(Node):
 
 
 def _plane_positions(indices, planes, plane_size):
-    return indices.reshape(planes, -1) + (np.arange(planes) * plane_size)[:, None]
+    xp = xp_of(indices)
+    return indices.reshape(planes, -1) + (xp.arange(planes) * plane_size)[:, None]
 
 
 def _scatter_flat(src, indices, spatial, accumulate):
@@ -186,15 +189,16 @@ def _scatter_flat(src, indices, spatial, accumulate):
     lead = arr.shape[:arr.ndim - d]
     planes = math.prod(lead)
     plane_size = math.prod(spatial)
+    xp = xp_of(arr)
     if planes == 0 or plane_size == 0:
-        flat = np.zeros(planes * plane_size, dtype=arr.dtype)
+        flat = xp.zeros(planes * plane_size, dtype=arr.dtype)
     elif accumulate:
         pos = _plane_positions(indices, planes, plane_size).ravel()
         flat = np.bincount(pos, weights=arr.ravel().astype(np.float64),
                            minlength=planes * plane_size).astype(arr.dtype)
     else:
         pos = _plane_positions(indices, planes, plane_size).ravel()
-        flat = np.zeros(planes * plane_size, dtype=arr.dtype)
+        flat = xp.zeros(planes * plane_size, dtype=arr.dtype)
         flat[pos] = arr.ravel()
     out = U.wrap(flat.reshape(lead + tuple(spatial)), src._device)
     if GRAD.enabled and src._rg:
@@ -210,7 +214,7 @@ def _gather_flat(src, indices, d):
     lead = arr.shape[:arr.ndim - d]
     planes = math.prod(lead)
     if planes == 0 or indices.size == 0:
-        res = np.zeros(indices.shape, dtype=arr.dtype)
+        res = xp_of(arr).zeros(indices.shape, dtype=arr.dtype)
     else:
         flat = arr.reshape(planes, -1)
         res = np.take_along_axis(flat, indices.reshape(planes, -1), axis=1)
@@ -248,12 +252,13 @@ def _argmax_offsets(views, count):
     over it, the winning offset a few compare-and-subtract passes.
     """
     first = views(0)
-    stack = np.empty((count,) + first.shape, dtype=first.dtype)
+    xp = xp_of(first)
+    stack = xp.empty((count,) + first.shape, dtype=first.dtype)
     for k in range(count):
         stack[k] = views(k)
     best = stack.max(axis=0)
     arg_dtype = np.int8 if count < 128 else np.intp
-    arg = np.full(best.shape, count - 1, dtype=arg_dtype)
+    arg = xp.full(best.shape, count - 1, dtype=arg_dtype)
     for k in range(count - 2, -1, -1):   # backwards, so the first maximum wins
         hit = (stack[k] == best).view(np.int8)
         step = arg - arg_dtype(k)
@@ -332,12 +337,15 @@ class _PoolGeometry:
     def padded(self, arr, fill):
         if self.full == tuple(arr.shape[-len(self.full):]) and not builtins.any(self.padding):
             return arr
-        buf = np.full(arr.shape[:-len(self.full)] + self.full, fill, dtype=arr.dtype)
+        buf = xp_of(arr).full(arr.shape[:-len(self.full)] + self.full, fill, dtype=arr.dtype)
         buf[self.inner] = arr
         return buf
 
     def flat_indices(self, arg):
-        return (self.koff.take(arg) + self.base).astype(np.int64, copy=False)
+        koff, base = self.koff, self.base
+        if type(arg) is not np.ndarray:
+            koff, base = array_like(koff, arg), array_like(base, arg)
+        return (koff.take(arg) + base).astype(np.int64, copy=False)
 
 
 def _max_pool_node(d):
@@ -372,8 +380,8 @@ def max_pool_nd(op, input, d, kernel, stride, padding, dilation, ceil_mode,
     want_grad = GRAD.enabled and input._rg
     arg = None
     if math.prod(lead) == 0:
-        values = np.zeros(lead + out, dtype=arr.dtype)
-        arg = np.zeros(lead + out, dtype=np.int8)
+        values = xp_of(arr).zeros(lead + out, dtype=arr.dtype)
+        arg = xp_of(arr).zeros(lead + out, dtype=np.int8)
     else:
         buf = geom.padded(arr, _lowest(arr.dtype))
         regions = geom.regions
@@ -416,14 +424,14 @@ def adaptive_max_pool_nd(input, d, out):
         index = np.ix_(*[c[:, i] for c, i in zip(coords, offsets[k])])
         return arr[(Ellipsis,) + index]
     if math.prod(lead) == 0 or math.prod(out) == 0:
-        values = np.zeros(lead + tuple(out), dtype=arr.dtype)
-        indices = np.zeros(lead + tuple(out), dtype=np.int64)
+        values = xp_of(arr).zeros(lead + tuple(out), dtype=arr.dtype)
+        indices = xp_of(arr).zeros(lead + tuple(out), dtype=np.int64)
     else:
         values, arg = _argmax_offsets(views, len(offsets))
-        table = _flat_table(coords, spatial)
+        table = array_like(_flat_table(coords, spatial), arg)
         planes = math.prod(lead)
         out_size = table.shape[1]
-        indices = table[arg.reshape(planes, out_size), np.arange(out_size)]
+        indices = table[arg.reshape(planes, out_size), xp_of(arg).arange(out_size)]
         indices = indices.reshape(arg.shape).astype(np.int64, copy=False)
     res = U.wrap(values, input._device)
     idx = U.wrap(indices, input._device)
@@ -582,17 +590,17 @@ def avg_pool_nd(op, input, d, kernel_size, stride, padding, ceil_mode, count_inc
     x = input.reshape((-1, 1) + spatial)
     if builtins.any(pads):
         x = constant_pad_nd(x, pads, 0)
-    ones = U.wrap(np.ones((1, 1) + kernel, dtype=arr.dtype), input._device)
+    ones = U.wrap(xp_of(arr).ones((1, 1) + kernel, dtype=arr.dtype), input._device)
     sums = _conv(x, ones, None, stride, (0,) * d, (1,) * d, 1)
     if divisor_override is not None:
         res = sums / divisor_override if _is_float(arr.dtype) else \
             sums.div(divisor_override, rounding_mode="trunc")
     else:
         div = _avg_divisor(spatial, out, kernel, stride, padding, count_include_pad)
-        div_t = U.wrap(div.astype(arr.dtype if _is_float(arr.dtype) else np.float64),
+        div_t = U.wrap(array_like(div, arr, arr.dtype if _is_float(arr.dtype) else np.float64),
                        input._device)
         res = sums / div_t if _is_float(arr.dtype) else \
-            sums.div(U.wrap(div.astype(np.int64), input._device), rounding_mode="trunc")
+            sums.div(U.wrap(array_like(div, arr, np.int64), input._device), rounding_mode="trunc")
     return res.reshape(lead + out)
 
 

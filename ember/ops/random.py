@@ -2,8 +2,10 @@
 their ``_like`` forms, and the in-place Tensor methods (uniform_, normal_, bernoulli_,
 random_, exponential_, geometric_, cauchy_, log_normal_).
 
-Every op draws from ``generator=`` or the default generator (``ember/_random.py``).
-The numbers are ember's own (NumPy's PCG64), never torch's; shapes, dtypes, argument
+Every op draws from ``generator=`` or the default generator of its device
+(``ember/_random.py``): NumPy's PCG64 for cpu tensors, CuPy's Philox on the device for
+cuda tensors (the samplers below take either, through the same NumPy-Generator calls).
+The numbers are ember's own, never torch's; shapes, dtypes, argument
 checks and errors follow torch.  float16/bfloat16 values are drawn in float32 and
 rounded, except uniform draws, which use as many random bits as the type holds so that
 they stay below 1 (as torch's do).  Meta tensors draw nothing.
@@ -22,8 +24,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META, as_device, meta_array
-from .._random import numpy_generator
+from .._device import META, as_device, meta_array, move_array
+from .._random import sampler
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node
 from . import _util as U
@@ -42,7 +44,8 @@ _DIGITS = {D.float16: 11, D.bfloat16: 8, D.float32: 24, D.float64: 53}
 # ----------------------------------------------------------------------------------
 
 def uniform_array(gen, shape, dtype):
-    """Uniform [0, 1) values of ember dtype ``dtype`` (floating) from NumPy generator ``gen``."""
+    """Uniform [0, 1) values of ember dtype ``dtype`` (floating) from ``gen`` (a NumPy
+    generator, or a cuda sampler: ``ember._random.sampler``)."""
     if dtype is D.float32 or dtype is D.float64:
         return gen.random(shape, dtype=dtype.np)
     # NOTE: rounding a float32 draw to float16 could give 1.0; drawing as many bits as
@@ -103,12 +106,15 @@ def _kernel_check(dt, kernel, numel, device):
 def _random_factory(op, kernel, args, size, generator, out, dtype, device, requires_grad,
                     sample):
     _check_dtype(dtype, op)
-    gen = numpy_generator(generator, op)
     shape = size_from_args(args, size, op)
     dt = _out_dtype(dtype, out, op) or D.get_default_dtype()
-    _kernel_check(dt, kernel, math.prod(shape), _target_device(device, out))
+    target = _target_device(device, out)
+    gen = sampler(generator, target, op)
+    _kernel_check(dt, kernel, math.prod(shape), target)
+    # (``_factory`` passes the target device's array namespace; the sampler, made for
+    # that device, already draws there)
     return _factory(op, shape, dt, device, requires_grad, out,
-                    lambda: sample(gen, shape, dt).astype(dt.np, copy=False))
+                    lambda xp: sample(gen, shape, dt).astype(dt.np, copy=False))
 
 
 def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -145,11 +151,11 @@ def _like_setup(op, input, dtype, device):
 
 def _random_like(op, kernel, input, generator, dtype, device, requires_grad, sample):
     dt, device = _like_setup(op, input, dtype, device)
-    gen = numpy_generator(generator, op)
+    gen = sampler(generator, device, op)
     shape = input._data.shape
     _kernel_check(dt, kernel, input._data.size, device)
     return _factory(op, shape, dt, device, requires_grad, None,
-                    lambda: sample(gen, shape, dt).astype(dt.np, copy=False))
+                    lambda xp: sample(gen, shape, dt).astype(dt.np, copy=False))
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None,
@@ -235,13 +241,14 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
         raise TypeError(f"randint(): argument 'size' must be tuple of ints, not "
                         f"{type(size).__name__}")
     _check_dtype(dtype, "randint")
-    gen = numpy_generator(generator, "randint")
     shape = parse_size((size,), "randint")
     dt = _out_dtype(dtype, out, "randint") or D.int64
-    if _target_device(device, out) is not META:
+    target = _target_device(device, out)
+    gen = sampler(generator, target, "randint")
+    if target is not META:
         _integer_bounds_check(low, high, dt)
     return _factory("randint", shape, dt, device, requires_grad, out,
-                    lambda: _integers(gen, low, high, shape, dt))
+                    lambda xp: _integers(gen, low, high, shape, dt))
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None,
@@ -257,12 +264,12 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     low = _check_int(low, "randint_like", "low")
     high = _check_int(high, "randint_like", "high")
     dt, device = _like_setup("randint_like", input, dtype, device)
-    gen = numpy_generator(generator, "randint_like")
+    gen = sampler(generator, device, "randint_like")
     if device is not META:
         _integer_bounds_check(low, high, dt)
     shape = input._data.shape
     return _factory("randint_like", shape, dt, device, requires_grad, None,
-                    lambda: _integers(gen, low, high, shape, dt))
+                    lambda xp: _integers(gen, low, high, shape, dt))
 
 
 def _randperm_limit(dtype):
@@ -282,8 +289,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     """
     n = _check_int(n, "randperm", "n")
     _check_dtype(dtype, "randperm")
-    gen = numpy_generator(generator, "randperm")
     dt = _out_dtype(dtype, out, "randperm") or D.int64
+    gen = sampler(generator, _target_device(device, out), "randperm")
     if n < 0:
         raise RuntimeError(f"randperm(): Trying to create tensor with negative dimension {n}: "
                            f"[{n}]")
@@ -295,7 +302,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         raise RuntimeError(f"randperm(): n cannot be greater than {limit} for "
                            f"{TYPE_NAME[dt]} type (got n={n}).")
     return _factory("randperm", (n,), dt, device, requires_grad, out,
-                    lambda: gen.permutation(n).astype(dt.np, copy=False))
+                    lambda xp: gen.permutation(n).astype(dt.np, copy=False))
 
 
 # ----------------------------------------------------------------------------------
@@ -350,9 +357,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
     >>> ember.normal(2.0, 3.0, (4,)).shape
     torch.Size([4])
     """
-    gen = numpy_generator(generator, "normal")
     mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mean_t and not std_t:
+        gen = sampler(generator, _target_device(device, out), "normal")
         return _normal_floats(gen, mean, std, size, out, dtype, device, requires_grad)
     if size is not None or dtype is not None or device is not None or requires_grad:
         raise TypeError("normal(): size, dtype, device and requires_grad are only accepted "
@@ -370,6 +377,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         _check_std(std)
     result_dtype = mean.dtype if mean_t else std.dtype
     device = U.common_device("normal", (mean, std))
+    gen = sampler(generator, device, "normal")
     shape = _broadcast_shape("normal", mean, std)
     if device is META:
         res = _wrap(meta_array(shape, result_dtype.np), META)
@@ -380,7 +388,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         z = gen.standard_normal(shape, dtype=compute)
         z *= s
         z += m
-        res = _wrap(z.astype(result_dtype.np, copy=False))
+        res = _wrap(z.astype(result_dtype.np, copy=False), device)
     if GRAD.enabled and (getattr(mean, "_rg", False) or getattr(std, "_rg", False)):
         if mean_t and std_t:
             record(NormalBackward3, res, (mean, std))
@@ -413,7 +421,7 @@ def _normal_floats(gen, mean, std, size, out, dtype, device, requires_grad):
     _floating_or_raise(dt, "normal_kernel_cpu", math.prod(shape))
     _check_std(std)
 
-    def make():
+    def make(xp):
         z = normal_array(gen, shape, dt)
         z *= std
         z += mean
@@ -454,10 +462,12 @@ def _check_p_tensor(p):
 
 
 def _bernoulli_array(gen, probs, shape, np_dtype):
-    """0/1 of ``np_dtype``: 1 where a uniform draw falls below ``probs`` (broadcast)."""
-    compute = np.float64 if getattr(probs, "dtype", None) == np.float64 else np.float32
+    """0/1 of ``np_dtype``: 1 where a uniform draw falls below ``probs`` (an array on the
+    draw's device, broadcast, or a number)."""
+    is_array = hasattr(probs, "shape")
+    compute = np.float64 if is_array and probs.dtype == np.float64 else np.float32
     u = gen.random(shape, dtype=compute)
-    p = probs.astype(compute, copy=False) if isinstance(probs, np.ndarray) else compute(probs)
+    p = probs.astype(compute, copy=False) if is_array else compute(probs)
     return np.less(u, p).astype(np_dtype)
 
 
@@ -469,7 +479,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     tensor([0., 1.])
     """
     U.check_tensor(input, "bernoulli")
-    gen = numpy_generator(generator, "bernoulli")
+    gen = sampler(generator, input._device, "bernoulli")
     if isinstance(p, Tensor):
         raise TypeError("bernoulli(): argument 'p' must be float, not Tensor (use "
                         "input.bernoulli_(p) to draw with tensor probabilities)")
@@ -521,6 +531,8 @@ def _multinomial_checks(input, num_samples, replacement):
 def _multinomial_rows(gen, probs, num_samples, replacement):
     """Indices (rows x num_samples) drawn from the rows of ``probs`` (float64, checked)."""
     rows, n = probs.shape
+    if type(probs) is not np.ndarray:
+        return _multinomial_rows_device(gen, probs, num_samples, replacement)
     result = np.empty((rows, num_samples), dtype=np.int64)
     if replacement:
         # Inverse CDF: searching draws in [0, total) with side='right' never lands on a
@@ -538,6 +550,29 @@ def _multinomial_rows(gen, probs, num_samples, replacement):
     return np.ascontiguousarray(order[:, :num_samples])
 
 
+# Largest boolean temporary (elements) of the device path's vectorised inverse CDF.
+_CHUNK = 1 << 24
+
+
+def _multinomial_rows_device(gen, probs, num_samples, replacement):
+    """``_multinomial_rows`` for device arrays, without a loop over rows: the inverse CDF
+    counts the cdf entries at or below each draw (searchsorted side='right'), a few
+    samples at a time so the comparison array stays under ``_CHUNK`` elements."""
+    rows, n = probs.shape
+    if not replacement:
+        keys = probs / gen.standard_exponential((rows, n))
+        return np.argsort(-keys, axis=1)[:, :num_samples].copy()
+    cdf = np.cumsum(probs, axis=1)
+    draws = gen.random((rows, num_samples)) * cdf[:, -1:]
+    step = builtins.max(1, _CHUNK // builtins.max(1, rows * n))
+    parts = []
+    for start in range(0, num_samples, step):
+        d = draws[:, start:start + step, None]
+        parts.append((cdf[:, None, :] <= d).sum(axis=2))
+    result = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+    return np.minimum(result, n - 1).astype(np.int64, copy=False)
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Category indices drawn from the (unnormalised) probabilities in each row of ``input``.
 
@@ -545,7 +580,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     tensor([1])
     """
     num_samples = _multinomial_checks(input, num_samples, replacement)
-    gen = numpy_generator(generator, "multinomial")
+    gen = sampler(generator, input._device, "multinomial")
     if out is not None:
         U.check_tensor(out, "multinomial", "out")
         if out.dtype is not D.int64:
@@ -570,6 +605,10 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return res
 
 
+# NumPy's largest Poisson rate (it refuses larger ones); the cuda path refuses them too.
+_POISSON_MAX = 9.223372006484771e18
+
+
 def poisson(input, generator=None):
     """Poisson samples with rates ``input`` (same dtype and shape).
 
@@ -577,7 +616,7 @@ def poisson(input, generator=None):
     tensor([0., 0., 0.])
     """
     U.check_tensor(input, "poisson")
-    gen = numpy_generator(generator, "poisson")
+    gen = sampler(generator, input._device, "poisson")
     _floating_or_raise(input.dtype, "poisson_cpu")
     arr = input._data
     if input._device is META:
@@ -586,6 +625,10 @@ def poisson(input, generator=None):
         if arr.size and not (arr >= 0).all():
             raise RuntimeError("poisson(): invalid Poisson rate, expected rate to be "
                                "non-negative")
+        if type(arr) is not np.ndarray and arr.size and not arr.max() < _POISSON_MAX:
+            # the cpu path's refusal (NumPy's limit), which CuPy does not check
+            raise RuntimeError(f"poisson(): rate too large to sample (max rate "
+                               f"{float(arr.max())})")
         try:
             samples = gen.poisson(arr.astype(np.float64))
         except ValueError:  # NumPy refuses rates near 2**63 and inf
@@ -629,6 +672,12 @@ def _fill_random(self, op, node_cls, sample):
     return apply_inplace(self, op, compute, (self,))
 
 
+def _self_sampler(self, generator, op):
+    """The sampler for filling ``self`` in place (its device's)."""
+    U.check_tensor(self, op, "self")
+    return sampler(generator, self._device, op)
+
+
 def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
     """Fill with uniform values in [from, to) in place (``from`` is a keyword too).
 
@@ -639,7 +688,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kwargs):
         from_ = kwargs.pop("from")
     if kwargs:
         raise TypeError(f"uniform_() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    gen = numpy_generator(generator, "uniform_")
+    gen = _self_sampler(self, generator, "uniform_")
     dt = self.dtype
     if self._device is META:
         return _fill_random(self, "uniform_", UniformBackward0, None)
@@ -675,7 +724,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     >>> ember.empty(3).normal_(0, 0.02).shape
     torch.Size([3])
     """
-    gen = numpy_generator(generator, "normal_")
+    gen = _self_sampler(self, generator, "normal_")
     _floating_or_raise(self.dtype, "normal_kernel_cpu", self._data.size)
     mean = float(_check_number(mean, "normal_", "mean"))
     std = float(_check_number(std, "normal_", "std"))
@@ -697,14 +746,19 @@ def bernoulli_(self, p=0.5, *, generator=None):
     >>> ember.zeros(3).bernoulli_(1.0)
     tensor([1., 1., 1.])
     """
-    gen = numpy_generator(generator, "bernoulli_")
+    U.check_tensor(self, "bernoulli_", "self")
+    gen = sampler(generator, self._device, "bernoulli_")
     np_dtype = self._data.dtype
-    if isinstance(p, Tensor):
+    p_tensor = isinstance(p, Tensor)
+    if p_tensor:
         _floating_or_raise(p.dtype, "bernoulli_tensor_cpu_p_", self._data.size)
         if p._data.ndim > self._data.ndim:
             raise RuntimeError(f"bernoulli_: p of shape {list(p.shape)} cannot be expanded to "
                                f"self's shape {list(self.shape)}")
         probs = p._data
+        if p._device is not self._device and self._device is not META and p._device is not META:
+            # NOTE: torch moves p to self's device (both kernels call p.to(self.device)).
+            probs = move_array(probs, self._device)
         node_cls = BernoulliBackward1
     else:
         probs = _check_number(p, "bernoulli_", "p")
@@ -712,12 +766,13 @@ def bernoulli_(self, p=0.5, *, generator=None):
         node_cls = BernoulliBackward2
 
     def sample(shape):
-        if isinstance(probs, np.ndarray):
+        if p_tensor:
             _check_p_tensor(p)
             try:
                 np.broadcast_shapes(probs.shape, shape)
             except ValueError:
-                raise U.broadcast_error("bernoulli_", np.empty(shape), probs) from None
+                raise U.broadcast_error("bernoulli_", np.empty(shape),
+                                        np.empty(probs.shape)) from None
         return _bernoulli_array(gen, probs, shape, np_dtype)
     return _fill_random(self, "bernoulli_", node_cls, sample)
 
@@ -747,7 +802,7 @@ def random_(self, from_=None, to=_UNSET, *, generator=None, **kwargs):
         from_ = kwargs.pop("from")
     if kwargs:
         raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    gen = numpy_generator(generator, "random_")
+    gen = _self_sampler(self, generator, "random_")
     dt = self.dtype
     if from_ is None and to in (None, _UNSET):
         low, high = _random_range_default(dt)
@@ -771,7 +826,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     >>> bool((ember.empty(5).exponential_(2.0) >= 0).all())
     True
     """
-    gen = numpy_generator(generator, "exponential_")
+    gen = _self_sampler(self, generator, "exponential_")
     dt = self.dtype
     if dt.category != D.FLOAT and self._data.size:
         raise RuntimeError(f"Exponential distribution is a continuous probability "
@@ -794,7 +849,7 @@ def geometric_(self, p, *, generator=None):
     >>> bool((ember.empty(5).geometric_(0.5) >= 1).all())
     True
     """
-    gen = numpy_generator(generator, "geometric_")
+    gen = _self_sampler(self, generator, "geometric_")
     if self.dtype is D.bool and self._data.size:
         raise not_implemented("geometric_cpu", D.bool)
     p = float(_check_number(p, "geometric_", "p"))
@@ -810,7 +865,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     >>> ember.empty(3).cauchy_().shape
     torch.Size([3])
     """
-    gen = numpy_generator(generator, "cauchy_")
+    gen = _self_sampler(self, generator, "cauchy_")
     dt = self.dtype
     if dt.category != D.FLOAT:
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. "
@@ -832,7 +887,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     >>> bool((ember.empty(3).log_normal_() > 0).all())
     True
     """
-    gen = numpy_generator(generator, "log_normal_")
+    gen = _self_sampler(self, generator, "log_normal_")
     _floating_or_raise(self.dtype, "log_normal_cpu", self._data.size)
     mean = float(_check_number(mean, "log_normal_", "mean"))
     std = float(_check_number(std, "log_normal_", "std"))

@@ -17,7 +17,7 @@ import builtins
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META
+from .._device import META, xp_of
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
@@ -100,15 +100,27 @@ class IndexSelectBackward0(Node):
 
 class SegmentSumBackward(Node):
     def backward(self, grad):
-        return (_repeat_tensor(grad, self.repeats, self.dim),)
+        return (_repeat_tensor(grad, self.repeats, self.dim, self.total),)
 
 
-def _repeat_tensor(input, repeats, d):
+def _repeat_array(arr, counts, d, total):
+    """np.repeat of ``arr`` along ``d`` with per-element ``counts`` (an int64 array on
+    ``arr``'s device) into ``total`` slices."""
+    if type(arr) is np.ndarray:
+        return np.repeat(arr, counts, axis=d)
+    # NOTE: CuPy's repeat refuses a device array of counts; gathering at the run index
+    # of each output position (searchsorted on the running total) stays on the device.
+    xp = xp_of(arr)
+    index = xp.searchsorted(xp.cumsum(counts), xp.arange(total), side="right")
+    return xp.take(arr, index, axis=d)
+
+
+def _repeat_tensor(input, repeats, d, total):
     """np.repeat along ``d`` with per-element counts (int64 array), differentiable."""
-    res = U.wrap(np.repeat(input._data, repeats, axis=d), input._device)
+    res = U.wrap(_repeat_array(input._data, repeats, d, total), input._device)
     if GRAD.enabled and input._rg:
         node = record(IndexSelectBackward0, res, (input,))
-        node.repeats, node.dim = repeats, d
+        node.repeats, node.dim, node.total = repeats, d, total
     return res
 
 
@@ -118,15 +130,24 @@ def _segment_sum(grad, repeats, d):
     shape = list(arr.shape)
     shape[d] = len(repeats)
     acc = np.float32 if arr.dtype in (np.float16, D.bfloat16.np) else arr.dtype
-    out = np.zeros(shape, dtype=acc)
-    nonzero = np.flatnonzero(repeats)
-    if arr.size and nonzero.size:
-        starts = np.concatenate(([0], np.cumsum(repeats)[:-1]))[nonzero]
-        out[dim_index(d, nonzero)] = np.add.reduceat(arr, starts, axis=d, dtype=acc)
+    if type(arr) is np.ndarray:
+        out = np.zeros(shape, dtype=acc)
+        nonzero = np.flatnonzero(repeats)
+        if arr.size and nonzero.size:
+            starts = np.concatenate(([0], np.cumsum(repeats)[:-1]))[nonzero]
+            out[dim_index(d, nonzero)] = np.add.reduceat(arr, starts, axis=d, dtype=acc)
+    else:
+        # on the device: each slice added into its run's slot (CuPy's add.at, no
+        # reduceat); the run of slice j is found as in _repeat_array
+        xp = xp_of(arr)
+        out = xp.zeros(shape, dtype=acc)
+        if arr.size:
+            runs = xp.searchsorted(xp.cumsum(repeats), xp.arange(arr.shape[d]), side="right")
+            xp.add.at(out, dim_index(d, runs), arr.astype(acc, copy=False))
     res = U.wrap(out.astype(arr.dtype, copy=False), grad._device)
     if GRAD.enabled and grad._rg:
         node = record(SegmentSumBackward, res, (grad,))
-        node.repeats, node.dim = repeats, d
+        node.repeats, node.dim, node.total = repeats, d, arr.shape[d]
     return res
 
 
@@ -178,7 +199,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         raise RuntimeError(f"repeat_interleave(): Invalid output_size, expected {total} but got "
                            f"{output_size}")
     if per_element is not None:
-        return _repeat_tensor(input, per_element, d)
+        return _repeat_tensor(input, per_element, d, total)
     res = U.wrap(np.repeat(input._data, repeats, axis=d), input._device)
     if GRAD.enabled and input._rg:
         node = record(RepeatInterleaveBackward0, res, (input,))
@@ -195,7 +216,8 @@ def _repeat_indices(counts, output_size):
         raise RuntimeError("repeat_interleave(): repeats must be 1-d")
     if (arr < 0).any():
         raise RuntimeError("repeat_interleave(): repeats can not be negative")
-    out = np.repeat(np.arange(arr.shape[0], dtype=arr.dtype), arr)
+    total = int(arr.sum())
+    out = _repeat_array(xp_of(arr).arange(arr.shape[0], dtype=arr.dtype), arr, 0, total)
     if output_size is not None and output_size != out.shape[0]:
         raise RuntimeError(f"repeat_interleave(): Invalid output_size, expected {out.shape[0]} "
                            f"but got {output_size}")
@@ -320,7 +342,7 @@ def rot90(input, k=1, dims=(0, 1)):
     elif turns == 3:
         out = _flip_array(arr, (d0,)).swapaxes(d0, d1)
     else:
-        out = np.array(arr, copy=True, order="K")
+        out = arr.copy(order="K")
     res = U.wrap(out, input._device)
     if GRAD.enabled and input._rg:
         node = record(Rot90Backward0, res, (input,))
@@ -385,7 +407,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     n = arr.shape[-1] + builtins.abs(offset)
     others = iter(arr.shape[:-1])
     shape = tuple(n if i in (d1, d2) else next(others) for i in range(nd))
-    out = np.zeros(shape, dtype=arr.dtype)
+    out = xp_of(arr).zeros(shape, dtype=arr.dtype)
     if input._device is not META:
         diagonal_array(out, offset, d1, d2)[...] = arr
     res = U.wrap(out, input._device)
@@ -414,7 +436,7 @@ def diag(input, diagonal=0, *, out=None):
         res = diag_embed(input, diagonal, 0, 1)
     elif arr.ndim == 2:
         region = Diag(diagonal, 0, 1)
-        res = U.wrap(np.array(region_array(arr, region), copy=True), input._device)
+        res = U.wrap(region_array(arr, region).copy(), input._device)
         if GRAD.enabled and input._rg:
             node = record(DiagBackward0, res, (input,))
             node.region, node.in_shape = region, arr.shape

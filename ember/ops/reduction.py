@@ -26,6 +26,7 @@ import operator
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_array, is_device_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -101,7 +102,37 @@ def expand_reduced_grad(grad, in_shape, axes, keepdim):
 
 def _const(arr, like):
     """A constant tensor (no graph) on ``like``'s device."""
-    return U.wrap(np.asarray(arr), like._device)
+    return U.wrap(as_array(arr), like._device)
+
+
+def _typed(r, dtype):
+    """``r`` (an array or a NumPy scalar) as an array of ``dtype``, on its device."""
+    if type(r) is not np.ndarray and is_device_array(r):
+        return r.astype(dtype, copy=False)
+    return np.asarray(r, dtype=dtype)
+
+
+def accumulate(uf, arr, axis):
+    """``uf.accumulate(arr, axis=axis)`` on either device.
+
+    NOTE: CuPy's ufuncs accumulate only add and multiply; other ufuncs (maximum,
+    logaddexp) on a device array run a log-step (Hillis-Steele) scan instead:
+    ceil(log2 n) elementwise calls, each combining with the value ``step`` back.
+    """
+    if type(arr) is np.ndarray or uf is np.add or uf is np.multiply:
+        return uf.accumulate(arr, axis=axis)
+    out = np.moveaxis(arr, axis, -1).copy()
+    n, step = out.shape[-1], 1
+    while step < n:
+        out[..., step:] = uf(out[..., :-step], out[..., step:])
+        step *= 2
+    return np.moveaxis(out, -1, axis)
+
+
+def argsort_stable(arr, axis=-1):
+    """A stable argsort, NaN last, on either device (CuPy's sorts are always stable and
+    accept ``kind="stable"``)."""
+    return np.argsort(arr, axis=axis, kind="stable")
 
 
 def _compute(arr):
@@ -203,8 +234,9 @@ class ScatterAddBackward0(Node):
 def _scatter_add(src, dim, index, shape):
     """Zeros of ``shape`` with ``src`` added at ``index`` along ``dim``; differentiable."""
     data = src._data
-    acc = np.zeros(shape, dtype=_F32 if data.dtype in _LOW_PRECISION else data.dtype)
-    grids = list(np.ix_(*[np.arange(s) for s in index.shape]))
+    xp = xp_of(data)
+    acc = xp.zeros(shape, dtype=_F32 if data.dtype in _LOW_PRECISION else data.dtype)
+    grids = list(xp.ix_(*[xp.arange(s) for s in index.shape]))
     grids[dim] = index
     np.add.at(acc, tuple(grids), data)
     res = U.wrap(acc.astype(data.dtype, copy=False), src._device)
@@ -220,7 +252,8 @@ class FlipBackward0(Node):
 
 
 def _flip(input, dim):
-    res = U.wrap(np.ascontiguousarray(np.flip(input._data, dim)), input._device)
+    data = input._data
+    res = U.wrap(xp_of(data).ascontiguousarray(np.flip(data, dim)), input._device)
     if GRAD.enabled and input._rg:
         record(FlipBackward0, res, (input,)).dim = dim
     return res
@@ -240,7 +273,7 @@ class PowBackward0(Node):
 def _pow_scalar(input, exponent):
     """``input ** exponent`` for a float tensor and a Python number; differentiable."""
     arr = input._data
-    res = U.wrap(np.power(arr, np.asarray(exponent, dtype=arr.dtype)), input._device)
+    res = U.wrap(np.power(arr, arr.dtype.type(exponent)), input._device)
     if GRAD.enabled and input._rg:
         record(PowBackward0, res, (input,), (input,)).exponent = exponent
     return res
@@ -257,7 +290,7 @@ def _sign(input, nan=None):
     the sign of NaN when given."""
     sign = np.sign(input._data)
     if nan is not None:
-        sign = np.where(np.isnan(sign), np.asarray(nan, sign.dtype), sign)
+        sign = np.where(np.isnan(sign), sign.dtype.type(nan), sign)
     res = U.wrap(sign, input._device)
     if GRAD.enabled and input._rg:
         record(SgnBackward0, res, (input,))
@@ -296,6 +329,9 @@ def _sum_dtype(arr, dtype):
 
 def _add_reduce(arr, axes, keepdim, acc=None):
     """np.add.reduce giving an array; ``axes`` None means all dims."""
+    if type(arr) is not np.ndarray:
+        # CuPy: its sum takes tuples of axes and gives 0-d arrays for full reductions
+        return np.sum(arr, axis=axes, dtype=acc, keepdims=keepdim)
     if not keepdim and (axes is None or len(axes) == arr.ndim):
         # A full reduction: writing into a 0-d array skips NumPy's scalar boxing.
         return np.add.reduce(arr, axis=axes, dtype=acc, out=np.empty((), acc or arr.dtype))
@@ -369,7 +405,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, k
         # NaN -> 0 first: np.nansum does not see NaN in ml_dtypes' bfloat16.
         work = _compute(arr if dtype is None else arr.astype(target))
         result = np.nansum(work, axis=axes, keepdims=keepdim).astype(target)
-    res = U.wrap(np.asarray(result, dtype=target), input._device)
+    res = U.wrap(_typed(result, target), input._device)
     if GRAD.enabled and input._rg:
         node = record(NansumBackward0, res, (input,))
         node.in_shape, node.axes, node.keepdim = arr.shape, axes, keepdim
@@ -414,7 +450,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
     count = _reduced_count(arr.shape, axes)
     # sum / count rather than np.mean: no "Mean of empty slice" warning (torch gives nan).
     total = _add_reduce(arr, axes, keepdim, _F32 if arr.dtype in _LOW_PRECISION else None)
-    res = U.wrap(np.asarray(np.true_divide(total, count), dtype=arr.dtype), input._device)
+    res = U.wrap(_typed(np.true_divide(total, count), arr.dtype), input._device)
     if GRAD.enabled and input._rg:
         if all_dims and not keepdim:
             node = record(MeanBackward0, res, (input,))
@@ -453,7 +489,7 @@ def _exclusive_prod(x, dim):
     n = x._data.shape[dim]
     shape = [1] * x._data.ndim
     shape[dim] = n
-    pos = np.arange(n).reshape(shape)
+    pos = xp_of(x._data).arange(n).reshape(shape)
     first = _const((pos > 0).astype(x._data.dtype), x)
     last = _const((pos < n - 1).astype(x._data.dtype), x)
     # before_i = prod_{j<i} x_j: the cumprod shifted one step right, 1 at the start.
@@ -469,9 +505,9 @@ def _exclusive_prod_array(x, dim):
     """NumPy-only version of _exclusive_prod for the first-order backward."""
     is_zero = x == 0
     zeros = is_zero.sum(axis=dim, keepdims=True)
-    safe = np.where(is_zero, np.ones((), x.dtype), x)
+    safe = np.where(is_zero, x.dtype.type(1), x)
     nonzero_prod = np.prod(safe, axis=dim, keepdims=True)
-    res = np.where(zeros == 0, nonzero_prod / safe, np.zeros((), x.dtype))
+    res = np.where(zeros == 0, nonzero_prod / safe, x.dtype.type(0))
     return np.where((zeros == 1) & is_zero, nonzero_prod, res)
 
 
@@ -536,7 +572,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
         result = np.prod(work, axis=axes, dtype=_F32, keepdims=keepdim).astype(target)
     else:
         result = np.prod(work, axis=axes, dtype=target, keepdims=keepdim)
-    res = U.wrap(np.asarray(result, dtype=target), input._device)
+    res = U.wrap(_typed(result, target), input._device)
     if GRAD.enabled and input._rg:
         if dim is None:
             record(ProdBackward0, res, (input,), (input, res))
@@ -585,16 +621,16 @@ def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=N
     work = _compute(arr)
     if work.size == 0 or _py_any(work.shape[a] == 0 for a in axes):
         out_shape = np.sum(work, axis=axes, keepdims=keepdim).shape
-        result = np.full(out_shape, -np.inf, dtype=work.dtype)
+        result = np.full_like(work, -np.inf, shape=out_shape)
     else:
         shift = np.max(work, axis=axes, keepdims=True)
         # An infinite max would give inf - inf = nan; shifting by 0 is exact there.
-        shift = np.where(np.isinf(shift), np.zeros((), work.dtype), shift)
+        shift = np.where(np.isinf(shift), work.dtype.type(0), shift)
         total = np.sum(np.exp(work - shift), axis=axes, keepdims=True)
         result = np.log(total) + shift
         if not keepdim:
             result = np.squeeze(result, axes)
-    res = U.wrap(np.asarray(result, dtype=arr.dtype), input._device)
+    res = U.wrap(_typed(result, arr.dtype), input._device)
     if GRAD.enabled and input._rg:
         node = record(LogsumexpBackward0, res, (input,), (input, res))
         node.axes, node.keepdim = axes, keepdim
@@ -612,7 +648,7 @@ def _logical_reduce(op, np_fn, input, dim, keepdim, out):
     else:
         axes, _ = reduce_dims(input, dim, op)
     truth = arr if arr.dtype == np.bool_ else arr != 0
-    result = np.asarray(np_fn(truth, axis=axes, keepdims=keepdim))
+    result = as_array(np_fn(truth, axis=axes, keepdims=keepdim))
     # NOTE: torch keeps uint8 for uint8 inputs (legacy behaviour); everything else is bool.
     if arr.dtype == np.uint8:
         result = result.astype(np.uint8)
@@ -660,7 +696,7 @@ def count_nonzero(input, dim=None, *, axis=None):
     axes, _ = reduce_dims(input, dim, "count_nonzero")
     truth = arr if arr.dtype == np.bool_ else arr != 0
     result = np.sum(truth, axis=axes, dtype=np.int64)
-    return U.wrap(np.asarray(result, dtype=np.int64), input._device)
+    return U.wrap(_typed(result, _I64), input._device)
 
 
 # ----------------------------------------------------------------------------------

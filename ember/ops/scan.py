@@ -6,6 +6,7 @@ __all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -13,7 +14,8 @@ from ._inplace import apply_inplace
 from ._util import GRAD, record
 from .reduction import (  # shared reduction helpers
     _FROM_NP, _LOW_PRECISION, _F32, _I64, _one_dim, _const, _compute, _finish,
-    _finish_exact, _dim_aliases, _dtype_from_out, _scatter_add, _rev_cumsum, _moveaxis)
+    _finish_exact, _dim_aliases, _dtype_from_out, _scatter_add, _rev_cumsum, _moveaxis,
+    accumulate)
 from ._return_types import return_types, _write_tuple_out
 from .reduction import sum
 
@@ -50,7 +52,7 @@ def _cum_accumulate(op, np_scan, node_cls, input, dim, dtype, out, axis):
     d = _one_dim(input, dim, op)
     target = _scan_dtype(arr, dtype)
     result = arr.astype(target) if arr.ndim == 0 else _scan(np_scan, arr, d, target)
-    res = U.wrap(np.asarray(result), input._device)
+    res = U.wrap(as_array(result), input._device)
     if GRAD.enabled and input._rg:
         saved = (input, res) if node_cls is CumprodBackward0 else None
         record(node_cls, res, (input,), saved).dim = d
@@ -77,15 +79,15 @@ def _cumprod_grad_array(x, g, d):
     """First-order cumprod gradient in NumPy, O(n) and exact with zeros."""
     x, g = _moveaxis(x, d), _moveaxis(g, d)
     n = x.shape[-1]
-    pos = np.arange(n)
+    pos = xp_of(x).arange(n)
     is_zero = x == 0
     first_zero = np.where(is_zero.any(-1, keepdims=True), np.argmax(is_zero, -1)[..., None], n)
     before = pos < first_zero
-    one = np.ones((), x.dtype)
+    one = x.dtype.type(1)
     out = np.cumprod(np.where(before, x, one), -1)
     # Before the first zero: sum_{k>=i} g_k out_k / x_i (terms past the zero vanish).
     w = np.flip(np.cumsum(np.flip(g * out * before, -1), -1), -1)
-    grad = np.where(before, w / np.where(before, x, one), np.zeros((), x.dtype))
+    grad = np.where(before, w / np.where(before, x, one), x.dtype.type(0))
     # At the first zero: prod_{j<z} x_j * sum_{k>=z} g_k prod_{z<j<=k} x_j.
     lead = np.prod(np.where(before, x, one), -1, keepdims=True)
     after = np.cumprod(np.where(pos > first_zero, x, one), -1)
@@ -103,9 +105,10 @@ def _cumprod_grad_graph(x, g, d):
     xt = x.transpose(d, -1)
     gt = g.transpose(d, -1)
     n = xt._data.shape[-1]
-    eye = np.eye(n, dtype=x._data.dtype)
+    xp = xp_of(x._data)
+    eye = xp.eye(n, dtype=x._data.dtype)
     rows = xt.unsqueeze(-2) * _const(1 - eye, x) + _const(eye, x)
-    upper = _const(np.triu(np.ones((n, n), dtype=x._data.dtype)), x)
+    upper = _const(xp.triu(xp.ones((n, n), dtype=x._data.dtype)), x)
     grad = sum(gt.unsqueeze(-2) * cumprod(rows, -1) * upper, -1)
     return grad.transpose(d, -1)
 
@@ -161,7 +164,7 @@ def _cum_extreme(op, node_cls, np_acc, input, dim, out, axis=None):
         result = getattr(return_types, op)((res[0].reshape(()), res[1].reshape(())))
         return result if out is None else _write_tuple_out(out, result, op)
     a = arr.astype(np.uint8) if arr.dtype == np.bool_ else _compute(arr)
-    running = np_acc.accumulate(a, axis=d)
+    running = accumulate(np_acc, a, d)
     # NOTE: torch takes the LAST index among equal values, and once a NaN is seen the
     # running value stays NaN with the index of the latest NaN.
     hit = a == running
@@ -169,8 +172,8 @@ def _cum_extreme(op, node_cls, np_acc, input, dim, out, axis=None):
         hit |= np.isnan(a)
     shape = [1] * arr.ndim
     shape[d] = arr.shape[d]
-    pos = np.arange(arr.shape[d], dtype=np.int64).reshape(shape)
-    index = np.maximum.accumulate(np.where(hit, pos, 0), axis=d)
+    pos = xp_of(arr).arange(arr.shape[d], dtype=np.int64).reshape(shape)
+    index = accumulate(np.maximum, np.where(hit, pos, np.int64(0)), d)
     values = U.wrap(np.take_along_axis(arr, index, axis=d), input._device)
     if GRAD.enabled and input._rg:
         node = record(node_cls, values, (input,))
@@ -200,7 +203,7 @@ def cummin(input, dim=None, *, out=None, axis=None):
 
 
 def _rev_logcumsumexp_array(a, d):
-    return np.flip(np.logaddexp.accumulate(np.flip(a, d), axis=d), d)
+    return np.flip(accumulate(np.logaddexp, np.flip(a, d), d), d)
 
 
 class LogcumsumexpBackward0(Node):
@@ -218,7 +221,7 @@ class LogcumsumexpBackward0(Node):
         xw, rw = _compute(xa), _compute(result._data)
         with np.errstate(divide="ignore"):
             log_abs = np.log(np.abs(g))
-        neg_inf = np.asarray(-np.inf, dtype=g.dtype)
+        neg_inf = g.dtype.type(-np.inf)
         total = np.zeros_like(xw)
         for sign, part in ((1, g > 0), (-1, g < 0)):
             if part.any():
@@ -231,8 +234,9 @@ class LogcumsumexpBackward0(Node):
         """Differentiable O(n^2) form (double backward): sum_k g_k exp(x_i - out_k)[k>=i]."""
         xt, rt, gt = x.transpose(d, -1), result.transpose(d, -1), grad.transpose(d, -1)
         n = xt._data.shape[-1]
-        below = np.tril(np.ones((n, n), dtype=bool), -1)
-        block = _const(np.where(below, -np.inf, 0).astype(x._data.dtype), x)
+        xp = xp_of(x._data)
+        below = xp.tril(xp.ones((n, n), dtype=bool), -1)
+        block = _const(np.where(below, -np.inf, 0.0).astype(x._data.dtype), x)
         weights = (xt.unsqueeze(-1) - rt.unsqueeze(-2) + block).exp()
         return sum(weights * gt.unsqueeze(-2), -1).transpose(d, -1)
 
@@ -254,7 +258,7 @@ def logcumsumexp(input, dim=None, *, out=None, axis=None):
     if arr.ndim == 0:
         result = arr.copy()
     else:
-        result = np.logaddexp.accumulate(_compute(arr), axis=d).astype(arr.dtype)
+        result = accumulate(np.logaddexp, _compute(arr), d).astype(arr.dtype)
     res = U.wrap(result, input._device)
     if GRAD.enabled and input._rg:
         record(LogcumsumexpBackward0, res, (input,), (input, res)).dim = d

@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META, meta_array
+from .._device import META, array_like, is_device_array, meta_array, xp_of
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
@@ -80,7 +80,35 @@ def _fresh(arr, meta):
     """A C-contiguous copy of ``arr`` to write into; meta tensors get no memory."""
     if meta:
         return meta_array(arr.shape, arr.dtype)
-    return np.array(arr, order="C")
+    return arr.copy(order="C")
+
+
+def _same_device(op, input, *others):
+    """``input``'s device, after checking that the index/source tensors share it.
+
+    NOTE: unlike pointwise ops, torch's gather/scatter/index_* kernels take no cpu
+    0-dim tensor on another device: index and source must be on input's device.
+    """
+    dev = input._device
+    for t in others:
+        if isinstance(t, Tensor) and t._device is not dev:   # non-tensors: checked later
+            raise U._device_error(op, dev, t._device)
+    return dev
+
+
+def _like(a, ref):
+    """``a`` (an array or a number) on the device of array ``ref``: host values (a cpu
+    0-dim tensor, a fill number) are copied over for a cuda ``ref``; as is on the cpu."""
+    if type(ref) is np.ndarray or is_device_array(a):
+        return a
+    return array_like(a, ref)
+
+
+def _filled(shape, grad, fill=0):
+    """A tensor of ``fill`` (0 or 1) with ``grad``'s dtype and device."""
+    xp = xp_of(grad._data)
+    make = xp.ones if fill else xp.zeros
+    return U.wrap(make(shape, dtype=grad._data.dtype), grad._device)
 
 
 def _acc_dtype(arr):
@@ -104,7 +132,7 @@ def _axis_coords(idx, dim):
         else:
             shape = [1] * nd
             shape[d] = idx.shape[d]
-            coords.append(np.arange(idx.shape[d]).reshape(shape))
+            coords.append(xp_of(idx).arange(idx.shape[d]).reshape(shape))
     return tuple(coords)
 
 
@@ -121,7 +149,7 @@ def _prefix(arr, shape):
 
 class GatherBackward0(Node):
     def backward(self, grad):
-        zeros = U.wrap(np.zeros(self.in_shape, dtype=grad._data.dtype), grad._device)
+        zeros = _filled(self.in_shape, grad)
         return scatter_add(zeros, self.dim, self.index, grad), None
 
 
@@ -151,7 +179,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     """
     check_tensor(input, "gather")
     idx = _index_array("gather", index, (_I64, _I32))
-    dev = U.common_device("gather", (input, index))
+    dev = _same_device("gather", input, index)
     arr = input._data
     d, a1, i1 = _gather_checks("gather", arr, idx, dim)
     if not _is_meta(input, index):
@@ -279,12 +307,13 @@ def _scatter_core(op, input, dim, index, src, ufunc, is_value=False):
     _bounds(op, i1, a1.shape[d], d)
     coords = _axis_coords(i1, d)
     vals = src if src_arr is None else _prefix(s1, i1.shape)
+    vals = _like(vals, out)
     if ufunc is None:
         out[coords] = vals
     else:
         acc = _acc_dtype(out)
         work = out if acc == out.dtype else out.astype(acc)
-        ufunc.at(work, coords, np.broadcast_to(np.asarray(vals).astype(acc, copy=False),
+        ufunc.at(work, coords, np.broadcast_to(vals.astype(acc, copy=False),
                                                i1.shape))
         if work is not out:
             out = work.astype(arr.dtype)
@@ -324,14 +353,14 @@ def scatter(input, dim, index, src=_MISSING, value=_MISSING, *, reduce=None, out
                           "torch.scatter_reduce instead for more reduction options.",
                           UserWarning, stacklevel=2)
     if isinstance(src, Tensor):
-        dev = U.common_device("scatter", (input, index, src))
+        dev = _same_device("scatter", input, index, src)
         _same_dtype("scatter", input, src, "src")
         data, d = _scatter_core("scatter", input, dim, index, src._data, ufunc)
     else:
         if not U._is_number(src):
             raise TypeError(f"scatter(): argument 'src' must be Tensor or Number, not "
                             f"{type(src).__name__}")
-        dev = U.common_device("scatter", (input, index))
+        dev = _same_device("scatter", input, index)
         value_arr = U.scalar_to_array(src.item() if isinstance(src, np.generic) else src,
                                       input._data.dtype)
         data, d = _scatter_core("scatter", input, dim, index, value_arr, ufunc, is_value=True)
@@ -359,7 +388,7 @@ def scatter_add(input, dim, index, src, *, out=None):
     """
     check_tensor(input, "scatter_add")
     check_tensor(src, "scatter_add", "src")
-    dev = U.common_device("scatter_add", (input, index, src))
+    dev = _same_device("scatter_add", input, index, src)
     _same_dtype("scatter_add", input, src, "src")
     data, d = _scatter_core("scatter_add", input, dim, index, src._data, np.add)
     res = U.wrap(data, dev)
@@ -398,10 +427,9 @@ class ScatterReduceBackward0(Node):
         elif reduce == "prod":
             g_self, g_src = _prod_grads(grad, self_t, src, result, dim, index, include_self)
         elif reduce == "mean":
-            ones_src = U.wrap(np.ones(src._data.shape, dtype=grad._data.dtype), grad._device)
-            base = np.ones if include_self else np.zeros
-            count = scatter_add(U.wrap(base(grad._data.shape, dtype=grad._data.dtype),
-                                       grad._device), dim, index, ones_src)
+            ones_src = _filled(src._data.shape, grad, fill=1)
+            count = scatter_add(_filled(grad._data.shape, grad, fill=int(include_self)),
+                                dim, index, ones_src)
             count = masked_fill(count, count == 0, 1)
             g_self = grad / count
             g_src = gather(g_self, dim, index)
@@ -426,8 +454,7 @@ def _prod_grads(grad, self_t, src, result, dim, index, include_self):
                                         include_self=include_self)
     g_self = grad * masked_self_result / masked_self
     src_zero = src == 0
-    zeros_like_self = U.wrap(np.zeros(self_t._data.shape, dtype=grad._data.dtype),
-                             grad._device)
+    zeros_like_self = _filled(self_t._data.shape, grad)
     src_num_zeros = gather(scatter_add(zeros_like_self, dim, index, src_zero.to(grad.dtype)),
                            dim, index)
     src_single_zero = src_zero & (src_num_zeros == 1)
@@ -455,7 +482,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     if reduce not in _REDUCE_UFUNC:
         raise RuntimeError(f"{op}(): reduce argument must be either sum, prod, mean, amax or "
                            f"amin, got {reduce}")
-    dev = U.common_device(op, (input, index, src))
+    dev = _same_device(op, input, index, src)
     _same_dtype(op, input, src, "src")
     arr = input._data
     if reduce == "mean" and arr.dtype == _BOOL:
@@ -486,7 +513,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
 def _mean_divide(total, shape, d, idx, include_self, orig):
     """Divide the scattered sums by their counts (positions not written keep input)."""
     i1 = _nd1(idx)
-    count = np.zeros(_nd1(total).shape, dtype=np.int64)
+    count = xp_of(total).zeros(_nd1(total).shape, dtype=np.int64)
     if i1.size:
         np.add.at(count, _axis_coords(i1, d), 1)
     count = count.reshape(shape)
@@ -520,7 +547,7 @@ def _dim_slot(d, idx, nd):
 
 class IndexSelectBackward0(Node):
     def backward(self, grad):
-        zeros = U.wrap(np.zeros(self.in_shape, dtype=grad._data.dtype), grad._device)
+        zeros = _filled(self.in_shape, grad)
         return index_add(zeros, self.dim, self.index, grad), None
 
 
@@ -533,7 +560,7 @@ def index_select(input, dim, index, *, out=None):
     """
     check_tensor(input, "index_select")
     idx = _vector_index("index_select", index, (_I64, _I32))
-    dev = U.common_device("index_select", (input, index))
+    dev = _same_device("index_select", input, index)
     arr = input._data
     d = _wrap_dim(dim, arr.ndim, "index_select")
     a1 = _nd1(arr)
@@ -588,7 +615,7 @@ def _dim_index_prepare(op, input, dim, index, source, allowed, bounds_exc):
     check_tensor(input, op)
     check_tensor(source, op, "source")
     idx = _vector_index(op, index, allowed)
-    dev = U.common_device(op, (input, index, source))
+    dev = _same_device(op, input, index, source)
     arr = input._data
     d = _wrap_dim(dim, arr.ndim, op)
     if input._data.dtype != source._data.dtype:
@@ -629,7 +656,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
         work = res_arr.astype(acc, copy=False)
         vals = src.astype(acc, copy=False)
         if alpha != 1:
-            vals = vals * np.asarray(alpha).astype(acc)
+            vals = vals * acc.type(alpha)
         np.add.at(work, _dim_slot(d, idx, res_arr.ndim), vals)
         res_arr = work.astype(arr.dtype, copy=False)
     res = U.wrap(res_arr.reshape(arr.shape), dev)
@@ -722,10 +749,11 @@ def index_fill(input, dim, index, value):
     check_tensor(input, "index_fill")
     idx = _vector_index("index_fill", index, (_I64,), dtype_exc=IndexError)
     value_t = value if isinstance(value, Tensor) else None
-    dev = U.common_device("index_fill", (input, index, value_t))
+    dev = U.common_device("index_fill", (input, value_t))
+    _same_device("index_fill", input, index)
     arr = input._data
     d = _wrap_dim(dim, arr.ndim, "index_fill")
-    fill = _fill_scalar("index_fill_", value, arr.dtype)
+    fill = _like(_fill_scalar("index_fill_", value, arr.dtype), arr)
     res_arr = _fresh(_nd1(arr), _is_meta(input, index))
     # NOTE: torch skips the bounds check when every slice along ``dim`` is empty
     empty_slices = res_arr.size == 0 and res_arr.shape[d] != 0
@@ -767,7 +795,9 @@ def index_put(input, indices, values, accumulate=False):
             raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not "
                             f"a tuple containing {type(i).__name__}")
     check_tensor(values, "index_put", "values")
-    U.common_device("index_put", (input, values) + tuple(i for i in indices if i is not None))
+    # NOTE: like x[indices], index_put takes cpu index tensors for a tensor on any device
+    # (indexing.index_put checks them); values follow the usual device rule
+    U.common_device("index_put", (input, values))
     if input._data.dtype != values._data.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{input.dtype} for the destination and {values.dtype} for the "
@@ -827,9 +857,10 @@ def masked_fill(input, mask, value):
     check_tensor(input, "masked_fill")
     m = _mask_array("masked_fill_", mask)
     value_t = value if isinstance(value, Tensor) else None
-    dev = U.common_device("masked_fill", (input, mask, value_t))
+    dev = U.common_device("masked_fill", (input, value_t))
+    _same_device("masked_fill", input, mask)
     arr = input._data
-    fill = _fill_scalar("masked_fill_", value, arr.dtype)
+    fill = _like(_fill_scalar("masked_fill_", value, arr.dtype), arr)
     shape = _broadcast_shape("masked_fill", arr, m)
     if _is_meta(input, mask):
         res_arr = meta_array(shape, arr.dtype)
@@ -851,7 +882,7 @@ def masked_fill(input, mask, value):
 
 class MaskedSelectBackward0(Node):
     def backward(self, grad):
-        zeros = U.wrap(np.zeros(self.shape, dtype=grad._data.dtype), grad._device)
+        zeros = _filled(self.shape, grad)
         return masked_scatter(zeros, self.mask, grad), None
 
 
@@ -864,7 +895,7 @@ def masked_select(input, mask, *, out=None):
     """
     check_tensor(input, "masked_select")
     m = _mask_array("masked_select", mask)
-    dev = U.common_device("masked_select", (input, mask))
+    dev = _same_device("masked_select", input, mask)
     if _is_meta(input, mask):
         raise NotImplementedError("masked_select(): the result size depends on the mask's "
                                   "values, which meta tensors do not have")
@@ -890,8 +921,9 @@ class MaskedScatterBackward0(Node):
         if nf[2][0] is not None:
             selected = masked_select(grad, mask)
             n = self.src_numel
-            flat = U.wrap(np.zeros(n, dtype=grad._data.dtype), grad._device)
-            positions = U.wrap(np.arange(selected._data.size, dtype=np.int64), grad._device)
+            flat = _filled(n, grad)
+            positions = U.wrap(xp_of(grad._data).arange(selected._data.size, dtype=np.int64),
+                               grad._device)
             g_src = put(flat, positions, selected).reshape(self.src_shape)
         return g_self, None, g_src
 
@@ -907,7 +939,7 @@ def masked_scatter(input, mask, source):
     check_tensor(input, "masked_scatter")
     m = _mask_array("masked_scatter_", mask)
     check_tensor(source, "masked_scatter", "source")
-    dev = U.common_device("masked_scatter", (input, mask, source))
+    dev = _same_device("masked_scatter", input, mask, source)
     arr = input._data
     if arr.dtype != source._data.dtype:
         raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but "
@@ -916,7 +948,7 @@ def masked_scatter(input, mask, source):
     if _is_meta(input, mask, source):
         res_arr = meta_array(shape, arr.dtype)
     else:
-        res_arr = np.array(np.broadcast_to(arr, shape))
+        res_arr = np.broadcast_to(arr, shape).copy()
     if not _is_meta(input, mask, source):
         mb = np.broadcast_to(m, shape)
         count = int(np.count_nonzero(mb))
@@ -949,7 +981,7 @@ def _flat_index(op, idx, numel):
 
 class TakeBackward0(Node):
     def backward(self, grad):
-        zeros = U.wrap(np.zeros(self.in_shape, dtype=grad._data.dtype), grad._device)
+        zeros = _filled(self.in_shape, grad)
         return put(zeros, self.index, grad, accumulate=True), None
 
 
@@ -965,7 +997,7 @@ def take(input, index):
     idx = index._data
     if idx.dtype != _I64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {index.dtype}")
-    dev = U.common_device("take", (input, index))
+    dev = _same_device("take", input, index)
     arr = input._data
     if _is_meta(input, index):
         res_arr = np.zeros(idx.shape, dtype=arr.dtype)
@@ -988,7 +1020,7 @@ class PutBackward0(Node):
             if self.accumulate:
                 g_self = grad
             else:
-                zeros = U.wrap(np.zeros(self.src_shape, dtype=grad._data.dtype), grad._device)
+                zeros = _filled(self.src_shape, grad)
                 g_self = put(grad, self.index, zeros)
         g_src = take(grad, self.index).reshape(self.src_shape) if nf[2][0] is not None else None
         return g_self, None, g_src
@@ -1009,7 +1041,7 @@ def put(input, index, source, accumulate=False):
     idx = index._data
     if idx.dtype != _I64:
         raise RuntimeError(f"put_(): Expected a long tensor for index, but got {index.dtype}")
-    dev = U.common_device("put", (input, index, source))
+    dev = _same_device("put", input, index, source)
     arr = input._data
     if arr.dtype != source._data.dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
@@ -1066,10 +1098,12 @@ def nonzero(input, *, out=None, as_tuple=False):
         return tuple(U.wrap(i.astype(np.int64, copy=False), input._device)
                      for i in np.nonzero(a1))
     if arr.ndim == 0:
-        res_arr = np.zeros((1 if arr.item() else 0, 0), dtype=np.int64)
+        res_arr = xp_of(arr).zeros((1 if arr.item() else 0, 0), dtype=np.int64)
     else:
         res_arr = np.argwhere(arr).astype(np.int64, copy=False)
-    res = U.wrap(np.ascontiguousarray(res_arr), input._device)
+    if not res_arr.flags.c_contiguous:
+        res_arr = res_arr.copy(order="C")
+    res = U.wrap(res_arr, input._device)
     if out is not None:
         return U.write_out(out, res, "nonzero")
     return res

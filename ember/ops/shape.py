@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import META, meta_array
+from .._device import META, as_strided as _as_strided, meta_array
 from .._tensor import Size, Tensor, _ptr, _storage_origin, _storage_root, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
@@ -241,8 +241,13 @@ def _strided_view(arr, origin, size, stride, offset):
             f"as_strided(): setStorage: sizes {list(size)}, strides {list(stride)}, storage "
             f"offset {offset} and itemsize {item} requiring a storage size of {extent * item} "
             f"are out of bounds for storage of size {available * item}")
-    return np.ndarray(size, dtype=arr.dtype, buffer=flat, offset=start + offset * item,
-                      strides=tuple(st * item for st in stride))
+    strides = tuple(st * item for st in stride)
+    if type(flat) is np.ndarray:
+        return np.ndarray(size, dtype=arr.dtype, buffer=flat, offset=start + offset * item,
+                          strides=strides)
+    # a device array has no buffer protocol: stride from the element at the offset
+    first = builtins.min(start // item + offset, flat.size)
+    return _as_strided(flat[first:], size, strides)
 
 
 class AsStridedBackward0(Node):
@@ -523,8 +528,10 @@ def _expanded_array(arr, target):
     lead = len(target) - arr.ndim
     strides = [0] * lead + [0 if cur == 1 and s != 1 else st
                             for cur, s, st in zip(arr.shape, target[lead:], arr.strides)]
-    return np.lib.stride_tricks.as_strided(arr, target, strides,
-                                           writeable=arr.flags.writeable)
+    if type(arr) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(arr, target, strides,
+                                               writeable=arr.flags.writeable)
+    return _as_strided(arr, target, strides)
 
 
 def broadcast_to(input, size):
@@ -713,10 +720,10 @@ class CloneBackward0(Node):
 
 def _clone_array(arr, memory_format):
     if 0 in arr.strides or getattr(memory_format, "name", None) == "contiguous_format":
-        return np.array(arr, copy=True, order="C")
+        return arr.copy(order="C")
     # NOTE: torch's preserve_format keeps the input's dim order (a transposed input
     # clones to a transposed layout); NumPy's order="K" does the same.
-    return np.array(arr, copy=True, order="K")
+    return arr.copy(order="K")
 
 
 def clone(input, *, memory_format=None):

@@ -12,7 +12,7 @@ __all__ = []
 
 import numpy as np
 
-from .._device import META
+from .._device import META, as_strided, xp_of
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.graph import Node
 from . import _util as U
@@ -28,12 +28,15 @@ def _window_count(length, size, step):
 def _unfold_array(arr, d, size, step):
     if arr.ndim == 0:
         shape, strides = (size,), (0,)
-        return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=arr.flags.writeable)
-    count = _window_count(arr.shape[d], size, step)
-    shape = arr.shape[:d] + (count,) + arr.shape[d + 1:] + (size,)
-    st = arr.strides
-    strides = st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],)
-    return np.lib.stride_tricks.as_strided(arr, shape, strides, writeable=arr.flags.writeable)
+    else:
+        count = _window_count(arr.shape[d], size, step)
+        shape = arr.shape[:d] + (count,) + arr.shape[d + 1:] + (size,)
+        st = arr.strides
+        strides = st[:d] + (st[d] * step,) + st[d + 1:] + (st[d],)
+    if type(arr) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(arr, shape, strides,
+                                               writeable=arr.flags.writeable)
+    return as_strided(arr, shape, strides)
 
 
 class UnfoldBackward0(Node):
@@ -81,7 +84,7 @@ def unfold_backward(grad, input_shape, dim, size, step):
     ``input_shape``: overlapping windows add.  A loop over the ``size`` window offsets,
     each one strided add."""
     g = grad._data
-    out = np.zeros(input_shape, dtype=g.dtype)
+    out = xp_of(g).zeros(input_shape, dtype=g.dtype)
     if len(input_shape) == 0:
         out[...] = g.sum()
     elif grad._device is not META:

@@ -15,13 +15,14 @@ import numbers
 import numpy as np
 
 from .. import _dtype as D
+from .._device import as_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
 from ._util import GRAD, record
 from .pointwise._common import _not_implemented
 from ._return_types import _return_type, _write_tuple_out, return_types
-from .reduction import _LOW_PRECISION, _F32, _scatter_add
+from .reduction import _LOW_PRECISION, _F32, _scatter_add, _typed, argsort_stable
 
 # NOTE: torch.return_types.sort/topk/kthvalue/histogram; added to the shared namespace
 # (so ``ember.return_types.sort`` exists and pickles resolve it).
@@ -56,10 +57,10 @@ def _argsort_array(arr, d, descending):
     """
     arr = _sortable(arr)
     if not descending:
-        return np.argsort(arr, axis=d, kind="stable")
+        return argsort_stable(arr, d)
     n = arr.shape[d]
     rev = np.flip(arr, d)
-    idx = np.flip(np.argsort(rev, axis=d, kind="stable"), d)
+    idx = np.flip(argsort_stable(rev, d), d)
     return (n - 1) - idx
 
 
@@ -100,10 +101,11 @@ def _sort_impl(op, node_cls, input, dim, descending, count=None):
         if GRAD.enabled and input._rg:
             node = record(node_cls, values, (input,))
             node.index = None
-        return values, U.wrap(np.zeros((), _I64), input._device)
-    index = np.ascontiguousarray(_argsort_array(arr, d, descending), dtype=_I64)
+        return values, U.wrap(xp_of(arr).zeros((), _I64), input._device)
+    xp = xp_of(arr)
+    index = xp.ascontiguousarray(_argsort_array(arr, d, descending), dtype=_I64)
     if count is not None:
-        index = np.ascontiguousarray(np.take(index, np.arange(count), axis=d))
+        index = xp.ascontiguousarray(np.take(index, xp.arange(count), axis=d))
     values = _select(input, d, index, node_cls)
     # the node keeps ``index``: hand out a copy, so in-place edits of the indices cannot
     # change the gradient
@@ -154,8 +156,8 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
     arr = input._data
     d = _dim_of(input, dim, "argsort")
     if arr.ndim == 0:
-        return U.wrap(np.zeros((), _I64), input._device)
-    index = np.ascontiguousarray(_argsort_array(arr, d, descending), dtype=_I64)
+        return U.wrap(xp_of(arr).zeros((), _I64), input._device)
+    index = xp_of(arr).ascontiguousarray(_argsort_array(arr, d, descending), dtype=_I64)
     return U.wrap(index, input._device)
 
 
@@ -230,10 +232,11 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
         values = U.wrap(arr.copy(), input._device)
         if GRAD.enabled and input._rg:
             record(SortBackward0, values, (input,)).index = None
-        indices = U.wrap(np.zeros((), _I64), input._device)
+        indices = U.wrap(xp_of(arr).zeros((), _I64), input._device)
     else:
         order = _argsort_array(arr, d, False)
-        index = np.ascontiguousarray(np.take(order, [k - 1], axis=d), dtype=_I64)
+        xp = xp_of(arr)
+        index = xp.ascontiguousarray(np.take(order, xp.arange(k - 1, k), axis=d), dtype=_I64)
         picked = np.take_along_axis(arr, index, axis=d)
         out_index = index if keepdim else np.squeeze(index, d)
         values = U.wrap(picked if keepdim else np.squeeze(picked, d), input._device)
@@ -267,19 +270,26 @@ class UniqueConsecutiveBackward0(Node):
         raise NotImplementedError("the derivative for 'unique_consecutive' is not implemented.")
 
 
+def _c_copy(arr, dtype):
+    """A C-contiguous copy of ``arr`` in ``dtype``, on its device (np.ascontiguousarray
+    would turn a 0-d array into 1-d)."""
+    if type(arr) is np.ndarray:
+        return np.array(arr, dtype=dtype, order="C")
+    return arr.astype(dtype, order="C")
+
+
 def _unique_result(input, values, inverse, counts, return_inverse, return_counts, node_cls):
     dev = input._device
-    # (np.ascontiguousarray would turn a 0-d inverse into 1-d)
-    out = U.wrap(np.array(values, dtype=input._data.dtype, order="C"), dev)
+    out = U.wrap(_c_copy(values, input._data.dtype), dev)
     if GRAD.enabled and input._rg:
         record(node_cls, out, (input,))
     if not return_inverse and not return_counts:
         return out
     res = [out]
     if return_inverse:
-        res.append(U.wrap(np.array(inverse, dtype=_I64, order="C"), dev))
+        res.append(U.wrap(_c_copy(inverse, _I64), dev))
     if return_counts:
-        res.append(U.wrap(np.array(counts, dtype=_I64, order="C"), dev))
+        res.append(U.wrap(_c_copy(counts, _I64), dev))
     return tuple(res)
 
 
@@ -299,15 +309,16 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     U.check_tensor(input, "unique")
     _refuse_complex_unique(input, "unique")
     arr = _sortable(input._data)
+    xp = xp_of(arr)
     if dim is None:
         flat = arr.reshape(-1)
-        order = np.argsort(flat, kind="stable")
+        order = argsort_stable(flat)
         s = flat[order]
-        first = np.ones(s.shape, dtype=bool)
+        first = xp.ones(s.shape, dtype=bool)
         first[1:] = s[1:] != s[:-1]
         values = s[first]
         group = np.cumsum(first) - 1
-        inverse = np.empty(flat.shape, _I64)
+        inverse = xp.empty(flat.shape, _I64)
         inverse[order] = group
         counts = np.diff(np.append(np.flatnonzero(first), s.size))
         return _unique_result(input, values, inverse.reshape(arr.shape), counts,
@@ -320,15 +331,15 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         n = rows.shape[0]
         keep = builtins.min(n, 1) if rows.shape[1] == 0 else 0
         values = np.moveaxis(np.moveaxis(arr, d, 0)[:keep], 0, d)
-        return _unique_result(input, values, np.zeros(n, _I64),
-                              np.full(keep, n, _I64), return_inverse, return_counts,
+        return _unique_result(input, values, xp.zeros(n, _I64),
+                              xp.full(keep, n, _I64), return_inverse, return_counts,
                               UniqueDimBackward0)
     order = np.lexsort(rows.T[::-1])
     s = rows[order]
-    first = np.ones(s.shape[0], dtype=bool)
+    first = xp.ones(s.shape[0], dtype=bool)
     first[1:] = np.any(s[1:] != s[:-1], axis=1)
     group = np.cumsum(first) - 1
-    inverse = np.empty(rows.shape[0], _I64)
+    inverse = xp.empty(rows.shape[0], _I64)
     inverse[order] = group
     counts = np.diff(np.append(np.flatnonzero(first), s.shape[0]))
     values = s[first].reshape((-1,) + moved_shape[1:])
@@ -350,9 +361,10 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     U.check_tensor(input, "unique_consecutive")
     _refuse_complex_unique(input, "unique_consecutive")
     arr = _sortable(input._data)
+    xp = xp_of(arr)
     if dim is None:
         flat = arr.reshape(-1)
-        first = np.ones(flat.shape, dtype=bool)
+        first = xp.ones(flat.shape, dtype=bool)
         first[1:] = flat[1:] != flat[:-1]
         inverse = (np.cumsum(first) - 1).reshape(arr.shape)
         counts = np.diff(np.append(np.flatnonzero(first), flat.size))
@@ -362,7 +374,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     if arr.ndim == 0:
         raise IndexError("unique_consecutive(): Dimension out of range for a 0-dim tensor")
     rows, moved_shape = _rows(arr, d)
-    first = np.ones(rows.shape[0], dtype=bool)
+    first = xp.ones(rows.shape[0], dtype=bool)
     if rows.shape[0]:
         first[1:] = np.any(rows[1:] != rows[:-1], axis=1)
     inverse = np.cumsum(first) - 1
@@ -392,8 +404,11 @@ def _search_arrays(op, boundaries, values):
     else:
         device = boundaries._device
     b, v, _ = U.prep_binary(op, boundaries, values)
-    b, v = np.asarray(b), np.asarray(v)
-    if b.dtype == np.bool_ or np.asarray(v).dtype == np.bool_:
+    b = as_array(b)
+    xp = xp_of(b)
+    # a Python or NumPy scalar ``values`` goes to ``b``'s device
+    v = as_array(v) if xp is np else xp.asarray(v)
+    if b.dtype == np.bool_ or v.dtype == np.bool_:
         raise RuntimeError(f'"{op}_out_cpu" not implemented for \'Bool\'')
     return _sortable(b), _sortable(v), device
 
@@ -413,11 +428,11 @@ def _search(op, b, v, side, sorter, out_int32):
             b = np.take_along_axis(b, sorter, axis=-1)
         b2 = b.reshape(-1, b.shape[-1])
         v2 = v.reshape(-1, v.shape[-1])
-        res = np.empty(v2.shape, _I64)
+        res = xp_of(b2).empty(v2.shape, _I64)
         for i in range(b2.shape[0]):
             res[i] = np.searchsorted(b2[i], v2[i], side=side)
         res = res.reshape(v.shape)
-    return np.asarray(res, dtype=_I32 if out_int32 else _I64)
+    return _typed(res, _I32 if out_int32 else _I64)
 
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
@@ -509,10 +524,10 @@ def _hist_counts(x, bins, lo, hi):
     linspace bin edges; done the same way here.
     """
     dt = x.dtype
-    lo_a, hi_a = np.asarray(lo, dt), np.asarray(hi, dt)
+    lo_a, hi_a = dt.type(lo), dt.type(hi)
     x = x[(x >= lo_a) & (x <= hi_a)]
-    step = ((x - lo_a).astype(dt) * np.asarray(bins, dt)).astype(dt)
-    pos = (step / (hi_a - lo_a).astype(dt)).astype(dt).astype(np.float64)
+    step = ((x - lo_a).astype(dt) * dt.type(bins)).astype(dt)
+    pos = (step / dt.type(hi_a - lo_a)).astype(dt).astype(np.float64)
     pos = np.clip(np.nan_to_num(pos), 0, bins - 1).astype(_I64)
     return np.bincount(pos, minlength=bins)[:bins]
 
@@ -538,7 +553,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if lo == hi:
         lo, hi = lo - 1, hi + 1
     # the edges live in the input's dtype
-    lo, hi = float(np.asarray(lo, arr.dtype)), float(np.asarray(hi, arr.dtype))
+    lo, hi = float(arr.dtype.type(lo)), float(arr.dtype.type(hi))
     if lo > hi:
         raise RuntimeError(f"histc(): max must be larger than min (min={min}, max={max})")
     if not (np.isfinite(lo) and np.isfinite(hi)):
@@ -580,7 +595,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
             lo, hi = lo - 0.5, hi + 0.5  # NOTE: torch widens an empty range like NumPy
         if lo > hi:
             raise RuntimeError("histogram(): min should not exceed max")
-        edges = np.linspace(lo, hi, int(bins) + 1).astype(arr.dtype).astype(np.float64)
+        edges = xp_of(arr).linspace(lo, hi, int(bins) + 1).astype(arr.dtype).astype(np.float64)
     hist, _ = np.histogram(x, bins=edges, weights=w, density=density)
     dev = input._device
     res = return_types.histogram((U.wrap(hist.astype(arr.dtype), dev),

@@ -172,8 +172,10 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
         raise TypeError("tensor_split() missing required argument 'indices_or_sections'")
     if isinstance(spec, Tensor):
         if spec._device.type != "cpu":
-            raise RuntimeError(f"tensor_split(): expected tensor_indices_or_sections on the cpu "
-                               f"device, but it is on the {spec._device} device")
+            # NOTE: torch wants the split points on the cpu even for a cuda input (they
+            # are read on the host), so a cuda index tensor is refused there too.
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be on "
+                               f"cpu, but it's on the {spec._device} device")
         if spec.dtype is not D.int64:
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype "
                                f"of long, but got {spec.dtype}")

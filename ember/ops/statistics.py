@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
+from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -16,7 +17,7 @@ from ._util import GRAD, record
 from .reduction import (  # shared reduction helpers
     _FROM_NP, _py_max, _py_any, reduce_dims, _keep, _const, _compute, _finish,
     _finish_exact, _dim_aliases, _reduced_count, _check_float, _pow_scalar, _sign,
-    _moveaxis)
+    _moveaxis, _typed, accumulate, argsort_stable)
 from ._return_types import _write_tuple_out
 from .extrema import (MedianBackward0, MedianBackward1, ModeBackward0, NanmedianBackward0,
                       NanmedianBackward1, _record_even, _select_along)
@@ -79,10 +80,10 @@ def _var_std(op, input, dim, unbiased, keepdim, correction, take_sqrt):
         centered = np.abs(centered)
         out_dtype = centered.dtype
     sq = np.sum(centered * centered, axis=axes, keepdims=keepdim)
-    result = np.true_divide(sq, np.asarray(dof, dtype=centered.dtype))
+    result = np.true_divide(sq, centered.dtype.type(dof))
     if take_sqrt:
         result = np.sqrt(result)
-    res = U.wrap(np.asarray(result, dtype=out_dtype), input._device)
+    res = U.wrap(_typed(result, out_dtype), input._device)
     if GRAD.enabled and input._rg:
         if take_sqrt:
             node = record(StdBackward0, res, (input,), (input, res))
@@ -218,10 +219,10 @@ def _vector_norm(op, input, p, dim, keepdim, dtype):
     elif p == -math.inf:
         result = np.min(a, axis=axes, keepdims=keepdim)
     else:
-        e = np.asarray(p, dtype=a.dtype)
+        e = a.dtype.type(p)
         result = np.power(np.sum(np.power(a, e), axis=axes, keepdims=keepdim), 1 / e)
     # a complex input has a real norm (complex64 -> float32)
-    res = U.wrap(np.asarray(result, dtype=a.dtype if arr.dtype.kind == "c" else arr.dtype),
+    res = U.wrap(_typed(result, a.dtype if arr.dtype.kind == "c" else arr.dtype),
                  input._device)
     if GRAD.enabled and input._rg:
         node = record(LinalgVectorNormBackward0, res, (input,), (input, res))
@@ -276,10 +277,10 @@ def _check_sortable(op, input):
 def _median_pick(ignore_nan):
     def pick(a, d):
         work = _compute(a)
-        order = np.argsort(work, axis=d, kind="stable")
+        order = argsort_stable(work, d)
         n = a.shape[d]
         nans = np.sum(np.isnan(work), axis=d, keepdims=True) if work.dtype.kind == "f" \
-            else np.zeros((1,) * a.ndim, dtype=np.int64)
+            else xp_of(work).zeros((1,) * a.ndim, dtype=np.int64)
         if ignore_nan:
             k = np.maximum((n - nans - 1) // 2, 0)
         else:
@@ -298,11 +299,11 @@ def _keep_shape(shape, d):
 def _median_all(op, node_cls, input, ignore_nan):
     arr = input._data
     if arr.size == 0:
-        res = U.wrap(np.full((), np.nan, dtype=arr.dtype), input._device)
+        res = U.wrap(np.full_like(arr, np.nan, shape=()), input._device)
     else:
         flat = arr.reshape(-1)
         index = _median_pick(ignore_nan)(flat, 0)
-        res = U.wrap(np.asarray(flat[index[0]]), input._device)
+        res = U.wrap(flat[index[0]], input._device)
     if GRAD.enabled and input._rg:
         _record_even(node_cls, res, input, tuple(range(arr.ndim)), False, True)
     return res
@@ -349,17 +350,18 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=N
 def _mode_pick(a, d):
     # Stable sort (NaN last); half types through float32, where NumPy sorts them right.
     work = _compute(a)
-    order = np.argsort(work, axis=d, kind="stable")
+    order = argsort_stable(work, d)
     s = np.take_along_axis(work, order, axis=d)
     s, order = _moveaxis(s, d), _moveaxis(order, d)
     n = s.shape[-1]
-    pos = np.arange(n)
-    starts = np.ones(s.shape, dtype=bool)
+    xp = xp_of(s)
+    pos = xp.arange(n)
+    starts = xp.ones(s.shape, dtype=bool)
     starts[..., 1:] = s[..., 1:] != s[..., :-1]     # NaN != NaN: each NaN is its own run
-    ends = np.ones(s.shape, dtype=bool)
+    ends = xp.ones(s.shape, dtype=bool)
     ends[..., :-1] = starts[..., 1:]
-    run_start = np.maximum.accumulate(np.where(starts, pos, 0), axis=-1)
-    length = np.where(ends, pos - run_start + 1, 0)
+    run_start = accumulate(np.maximum, np.where(starts, pos, pos.dtype.type(0)), -1)
+    length = np.where(ends, pos - run_start + 1, pos.dtype.type(0))
     # The first longest run in sorted order is the smallest most frequent value; its
     # last element in a stable sort is the value's last occurrence.
     best = np.argmax(length, axis=-1)[..., None]

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import CPU, META, as_device, meta_array
+from .._device import CPU, META, as_array, as_device, meta_array, xp_of
 from .._tensor import Tensor, _ptr, _storage_origin, _storage_root, _wrap_dim
 from . import _util as U
 from ._inplace import make_inplace
@@ -73,13 +73,15 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     dt = D.result_type_of(elements, test_elements)
     if dt is D.bool or dt.is_complex:
         raise RuntimeError(f"Unsupported input type encountered for {op}(): {dt}")
-    e_arr = elements._data if e_is_t else np.asarray(elements)
-    t_arr = test_elements._data if t_is_t else np.asarray(test_elements)
+    # a number goes to the other argument's device
+    xp = xp_of(elements._data if e_is_t else test_elements._data)
+    e_arr = elements._data if e_is_t else xp.asarray(elements)
+    t_arr = test_elements._data if t_is_t else xp.asarray(test_elements)
     if dev is META:
         return U.wrap(meta_array(e_arr.shape, np.bool_), META)
     work = np.float32 if dt in (D.float16, D.bfloat16) else dt.np
     res = np.isin(e_arr.astype(work), t_arr.astype(work).reshape(-1), invert=invert)
-    return U.wrap(np.asarray(res, dtype=np.bool_).reshape(e_arr.shape), dev)
+    return U.wrap(as_array(res).astype(np.bool_, copy=False).reshape(e_arr.shape), dev)
 
 
 # ----------------------------------------------------------------------------------
@@ -296,7 +298,7 @@ def _dd_edges(op, col, bins, lo_hi, dtype):
         lo, hi = lo - 0.5, hi + 0.5   # NOTE: torch widens an empty range, as histogram
     if lo > hi:
         raise RuntimeError(f"torch.{op}: min should not exceed max, but got min {lo} max {hi}")
-    return np.linspace(lo, hi, int(bins) + 1).astype(dtype).astype(np.float64)
+    return xp_of(col).linspace(lo, hi, int(bins) + 1).astype(dtype).astype(np.float64)
 
 
 def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None):
@@ -354,7 +356,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None
     if density:
         total = hist.sum()
         widths = [np.diff(e) for e in edges]
-        volume = np.ones(hist.shape)
+        volume = xp_of(hist).ones(hist.shape)
         for j, wd in enumerate(widths):
             shape = [1] * k
             shape[j] = -1
@@ -376,8 +378,9 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False, out=None
 def _count_dd(pts, edges, w):
     """Counts (or weight sums) per bin; the last bin of each dim includes its right edge."""
     shape = tuple(len(e) - 1 for e in edges)
-    keep = np.ones(pts.shape[0], dtype=bool)
-    flat = np.zeros(pts.shape[0], dtype=np.int64)
+    xp = xp_of(pts)
+    keep = xp.ones(pts.shape[0], dtype=bool)
+    flat = xp.zeros(pts.shape[0], dtype=np.int64)
     for j, e in enumerate(edges):
         x = pts[:, j]
         keep &= (x >= e[0]) & (x <= e[-1])
@@ -400,7 +403,7 @@ def binomial(count, prob, generator=None):
     >>> ember.binomial(ember.tensor([5.0]), ember.tensor([1.0]))
     tensor([5.])
     """
-    from .._random import numpy_generator
+    from .._random import sampler
     op = "binomial"
     U.check_tensor(count, op, "count")
     U.check_tensor(prob, op, "prob")
@@ -410,7 +413,7 @@ def binomial(count, prob, generator=None):
                            f"{count.dtype} and {prob.dtype}")
     if not count.is_floating_point():
         raise RuntimeError(f'"binomial_cpu" not implemented for \'{count.dtype}\'')
-    gen = numpy_generator(generator, op)
+    gen = sampler(generator, dev, op)
     try:
         shape = np.broadcast_shapes(count._data.shape, prob._data.shape)
     except ValueError:
@@ -695,11 +698,12 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     batch = frames.shape[0]
     y = ember.zeros(batch, expected, dtype=frames.dtype, device=input.device)
     y = y.index_add(-1, index, frames.reshape(batch, -1))
-    envelope = np.zeros(expected, dtype=np.float64)
+    xp = np if input.device is META else xp_of(win._data)
+    envelope = xp.zeros(expected, dtype=np.float64)
     if input.device is not META:
         w2 = (win._data.astype(np.float64) ** 2) if not win.is_complex() else \
             np.abs(win._data.astype(np.complex128)) ** 2
-        np.add.at(envelope, positions, np.tile(w2, n_frames))
+        np.add.at(envelope, xp.asarray(positions), np.tile(w2, n_frames))
     start = n_fft // 2 if center else 0
     if length is not None:
         end = start + length
@@ -712,8 +716,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     env = envelope[start:end_avail]
     if input.device is not META and env.size and np.abs(env).min() < 1e-11:
         raise RuntimeError(f"{op}: window overlap add min: {float(np.abs(env).min())}")
-    y = y / ember.tensor(env, dtype=y.real.dtype if y.is_complex() else y.dtype,
-                         device=input.device)
+    env_dtype = y.real.dtype if y.is_complex() else y.dtype
+    y = y / U.wrap(env.astype(env_dtype.np), input.device)
     if end > expected:
         y = ember.nn.functional.pad(y, (0, end - expected))
     if input.ndim == 2:

@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from .._device import xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node  # noqa: F401  (kept for symmetry with other families)
 from ._util import GRAD, check_tensor
@@ -103,7 +104,7 @@ def _resize_(self, *sizes, memory_format=None):
     if count == arr.size and arr.flags.c_contiguous:
         self._data = arr.reshape(shape)
         return self
-    new = np.zeros(count, dtype=arr.dtype)
+    new = xp_of(arr).zeros(count, dtype=arr.dtype)
     keep = min(count, arr.size)
     new[:keep] = arr.reshape(-1)[:keep]
     self._data = new.reshape(shape)
@@ -117,12 +118,14 @@ def _resize_as_(self, the_template, memory_format=None):
 
 
 def _pin_memory(self, device=None):
-    # NOTE: torch's CPU-only build raises this; with CUDA (the cuda issue) it pins.
-    raise RuntimeError("Cannot access accelerator device when none is available.")
+    # NOTE: needs CuPy and a GPU (torch's RuntimeError without an accelerator).
+    from ..cuda._pinned import pin_tensor
+    return pin_tensor(self)
 
 
 def _is_pinned(self, device=None):
-    return False
+    from ..cuda._pinned import is_pinned_array
+    return self._device.type == "cpu" and is_pinned_array(self._data)
 
 
 def _share_memory_(self):

@@ -15,7 +15,7 @@ from .. import _dtype as D
 
 
 def _window(op, window_length, periodic, dtype, device, requires_grad, formula):
-    from .creation import tensor  # creation imports the whole ops package
+    from .creation import _factory  # creation imports the whole ops package
     if not isinstance(window_length, int) or isinstance(window_length, bool):
         raise TypeError(f"{op}(): argument 'window_length' must be int, not "
                         f"{type(window_length).__name__}")
@@ -25,12 +25,16 @@ def _window(op, window_length, periodic, dtype, device, requires_grad, formula):
     dtype = D.get_default_dtype() if dtype is None else dtype
     if dtype.category != D.FLOAT:
         raise RuntimeError(f"{op} expects floating point dtypes, got: {dtype}")
-    if window_length <= 1:
-        values = np.ones(window_length)
-    else:
+
+    def make(xp):
+        # computed in double with the device's namespace (the np.* calls in the formulas
+        # dispatch to CuPy for a device array), then cast
+        if window_length <= 1:
+            return xp.ones(window_length, dtype=dtype.np)
         n = window_length + 1 if periodic else window_length
-        values = formula(np.arange(n, dtype=np.float64), n)[:window_length]
-    return tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
+        values = formula(xp.arange(n, dtype=np.float64), n)[:window_length]
+        return values.astype(dtype.np)
+    return _factory(op, (window_length,), dtype, device, requires_grad, None, make)
 
 
 def _cosine_sum(coefficients):
@@ -73,6 +77,7 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout
     """I0(beta sqrt(1 - (2k / (N - 1) - 1)^2)) / I0(beta)."""
     def formula(k, n):
         ratio = 2.0 * k / (n - 1) - 1.0
-        return np.i0(beta * np.sqrt(np.clip(1.0 - ratio * ratio, 0.0, None))) / np.i0(beta)
+        # (np.i0 of a number is a 0-d host array: its value as a float joins device math)
+        return np.i0(beta * np.sqrt(np.maximum(1.0 - ratio * ratio, 0.0))) / float(np.i0(beta))
     return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
                    formula)

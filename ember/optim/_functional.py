@@ -1,4 +1,4 @@
-"""Pure update rules of the optimizers, on NumPy arrays, in place.
+"""Pure update rules of the optimizers, on NumPy (or CuPy) arrays, in place.
 
 Each function takes lists of parameter arrays, gradient arrays and state arrays and
 updates the parameters and state in place; hyperparameters are keyword-only Python
@@ -13,6 +13,8 @@ float32 array, and the temporaries are written into one scratch array per parame
 import math
 
 import numpy as np
+
+from .._device import array_like, as_array, xp_of
 
 __all__ = ["sgd", "adam", "adamw"]
 
@@ -36,7 +38,7 @@ def sgd(params, grads, momentum_buffers, *, lr, weight_decay=0.0, momentum=0.0,
         if momentum != 0:
             buf = momentum_buffers[i]
             if buf is None:
-                buf = momentum_buffers[i] = np.array(grad, copy=True)
+                buf = momentum_buffers[i] = as_array(grad).copy()   # NumPy or CuPy
             else:
                 np.multiply(buf, momentum, out=buf)
                 if dampening == 0:
@@ -351,7 +353,7 @@ def rprop(params, grads, prevs, step_sizes, *, step_size_min, step_size_max, eta
     """
     for i, param in enumerate(params):
         grad = grads[i]
-        grad = np.negative(grad) if maximize else np.array(grad, copy=True)
+        grad = np.negative(grad) if maximize else grad.copy()
         grad = _real(grad)
         param, prev, step_size = _real(param), _real(prevs[i]), _real(step_sizes[i])
         factor = np.sign(grad * prev)
@@ -375,8 +377,8 @@ def sparse_adam(params, grads, exp_avgs, exp_avg_sqs, steps, *, lr, beta1, beta2
     """
     for i, param in enumerate(params):
         indices, values = grads[i]
-        rows, inverse = np.unique(np.asarray(indices), return_inverse=True)
-        grad = np.zeros((len(rows),) + param.shape[1:], dtype=param.dtype)
+        rows, inverse = np.unique(array_like(indices, param), return_inverse=True)
+        grad = xp_of(param).zeros((len(rows),) + param.shape[1:], dtype=param.dtype)
         np.add.at(grad, inverse.reshape(-1), values)
         if maximize:
             grad = -grad

@@ -6,11 +6,13 @@ into ``_functional``; the arithmetic itself never lives here.
 """
 import numpy as np
 
+from .._device import move_array
 from .._tensor import Tensor, _wrap
 from .optimizer import Optimizer
 
 __all__ = ["as_float", "check_lr", "check_nonnegative", "check_betas", "check_moment_args",
            "check_fused", "step_tensor", "zeros_state", "full_state", "new_state",
+           "counters_on_device",
            "set_defaults", "tensorize_scalars", "grads_of", "gather", "bump_versions",
            "ArrayOptimizer"]
 
@@ -72,9 +74,17 @@ def check_fused(fused, foreach, differentiable):
             raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
-def step_tensor(value=0.0):
-    """A float32 0-dim tensor, the type torch uses for ``step`` and similar counters."""
-    return _wrap(np.array(value, dtype=np.float32))
+def step_tensor(value=0.0, device=None):
+    """A float32 0-dim tensor, the type torch uses for ``step`` and similar counters.
+
+    NOTE: like torch, counters live on the cpu unless ``device`` is given, even for
+    cuda parameters (torch moves them to the parameters' device only for
+    ``capturable``/``fused`` groups, and always for ASGD); reading a cpu counter costs
+    no device synchronisation.
+    """
+    if device is None or device.type == "cpu":
+        return _wrap(np.array(value, dtype=np.float32))
+    return _wrap(move_array(np.array(value, dtype=np.float32), device), device)
 
 
 def zeros_state(p):
@@ -87,17 +97,25 @@ def full_state(p, value):
     return _wrap(np.full_like(p._data, value), p._device)
 
 
-def new_state(state, p, zeros, **counters):
+def new_state(state, p, zeros, on_device=False, **counters):
     """Fill the empty ``state`` of ``p`` in torch's key order: ``step``, then the
     float32 0-dim ``counters`` (name=start value), then a zero buffer per name in
-    ``zeros`` (``None`` entries are skipped)."""
-    state["step"] = step_tensor()
+    ``zeros`` (``None`` entries are skipped).  The counters are on the cpu, or on
+    ``p``'s device with ``on_device``; the buffers are always on ``p``'s device."""
+    device = p._device if on_device else None
+    state["step"] = step_tensor(device=device)
     for name, value in counters.items():
-        state[name] = step_tensor(value)
+        state[name] = step_tensor(value, device)
     for name in zeros:
         if name is not None:
             state[name] = zeros_state(p)
     return state
+
+
+def counters_on_device(group):
+    """Whether torch keeps ``step`` (and NAdam's ``mu_product``) on the parameters'
+    device for this group: only for ``capturable`` or ``fused`` updates."""
+    return bool(group.get("capturable") or group.get("fused"))
 
 
 def set_defaults(optimizer, **flags):
@@ -150,7 +168,7 @@ def gather(optimizer, group, buffers, name=None, init=None):
         state = optimizer.state[p]
         if len(state) == 0:
             if init is None:
-                new_state(state, p, buffers)
+                new_state(state, p, buffers, on_device=counters_on_device(group))
             else:
                 init(state, p)
         step = state["step"]._data

@@ -34,14 +34,14 @@ class Adagrad(S.ArrayOptimizer):
         S.check_fused(fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(p, group)
 
-    def _init_state(self, p):
+    def _init_state(self, p, group):
         state = self.state[p]
         value = self.defaults["initial_accumulator_value"]
         if p.is_complex():
             value = complex(value, value)
-        state["step"] = S.step_tensor()
+        state["step"] = S.step_tensor(device=p._device if group.get("fused") else None)
         state["sum"] = S.full_state(p, value)
         return state
 
@@ -50,7 +50,7 @@ class Adagrad(S.ArrayOptimizer):
 
     def _update_group(self, group):
         params, arrays, grads, (sums,), steps = S.gather(
-            self, group, ("sum",), "Adagrad", init=lambda state, p: self._init_state(p))
+            self, group, ("sum",), "Adagrad", init=lambda state, p: self._init_state(p, group))
         if not params:
             return params
         F.adagrad(arrays, grads, sums, steps, lr=S.as_float(group["lr"]),

@@ -32,7 +32,9 @@ class ASGD(S.ArrayOptimizer):
         lr = S.as_float(group["lr"])
         params, arrays, grads, (axs, mus, etas), steps = S.gather(
             self, group, ("ax", "mu", "eta"), "ASGD",
-            init=lambda state, p: S.new_state(state, p, ("ax",), eta=lr, mu=1.0))
+            # NOTE: unlike the other optimizers, torch keeps ASGD's counters on the
+            # parameter's device (a cuda parameter has cuda ``step``/``eta``/``mu``).
+            init=lambda state, p: S.new_state(state, p, ("ax",), True, eta=lr, mu=1.0))
         if not params:
             return params
         F.asgd(arrays, grads, axs, mus, etas, steps, lr=lr, lambd=group["lambd"],

@@ -1,12 +1,13 @@
 """L-BFGS (``torch.optim.LBFGS``), with an optional strong-Wolfe line search.
 
 The whole parameter set is treated as one flat vector; the curvature history, the
-search direction and the flat gradients are NumPy arrays while a step runs and are
+search direction and the flat gradients are NumPy (or CuPy) arrays while a step runs and are
 kept in ``state`` as tensors (the names and nesting of torch's state, so a torch
 ``state_dict()`` loads and continues on the same path).
 """
 import numpy as np
 
+from .._device import is_device_array, xp_of
 from .._tensor import Tensor, _wrap
 from . import _state as S
 from .optimizer import Optimizer
@@ -134,12 +135,15 @@ def _to_array(value):
     return value
 
 
-def _to_tensor(value):
-    """The inverse of ``_to_array`` for storing: arrays and NumPy scalars to tensors."""
+def _to_tensor(value, device):
+    """The inverse of ``_to_array`` for storing: arrays and NumPy scalars to tensors
+    (device arrays, e.g. the history of cuda parameters, as tensors on ``device``)."""
     if isinstance(value, (np.ndarray, np.generic)):
         return _wrap(np.asarray(value))
+    if is_device_array(value):
+        return _wrap(value, device)
     if isinstance(value, list):
-        return [_to_tensor(v) for v in value]
+        return [_to_tensor(v, device) for v in value]
     return value
 
 
@@ -192,8 +196,8 @@ class LBFGS(Optimizer):
         views = []
         for p in self._params:
             if p._grad is None:
-                views.append(np.zeros(p._data.size * (2 if p.is_complex() else 1),
-                                      dtype=p._data.real.dtype))
+                views.append(xp_of(p._data).zeros(p._data.size * (2 if p.is_complex() else 1),
+                                                  dtype=p._data.real.dtype))
             else:
                 views.append(self._flat(p._grad._data))
         return np.concatenate(views)
@@ -306,16 +310,17 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state["d"] = _to_tensor(d)
-        state["t"] = _to_tensor(t)
-        state["old_dirs"] = _to_tensor(old_dirs)
-        state["old_stps"] = _to_tensor(old_stps)
-        state["ro"] = _to_tensor(ro)
-        state["H_diag"] = _to_tensor(H_diag)
-        state["prev_flat_grad"] = _to_tensor(prev_flat_grad)
+        device = self._params[0]._device
+        state["d"] = _to_tensor(d, device)
+        state["t"] = _to_tensor(t, device)
+        state["old_dirs"] = _to_tensor(old_dirs, device)
+        state["old_stps"] = _to_tensor(old_stps, device)
+        state["ro"] = _to_tensor(ro, device)
+        state["H_diag"] = _to_tensor(H_diag, device)
+        state["prev_flat_grad"] = _to_tensor(prev_flat_grad, device)
         state["prev_loss"] = prev_loss
         if al is not None:
-            state["al"] = _to_tensor(al)
+            state["al"] = _to_tensor(al, device)
         return orig_loss
 
     def _direction(self, flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro, H_diag,

@@ -36,7 +36,8 @@ class NAdam(S.ArrayOptimizer):
         moments = ("exp_avg", "exp_avg_sq")
         params, arrays, grads, (exp_avgs, exp_avg_sqs, mu_products), steps = S.gather(
             self, group, moments + ("mu_product",), "NAdam",
-            init=lambda state, p: S.new_state(state, p, moments, mu_product=1.0))
+            init=lambda state, p: S.new_state(state, p, moments, S.counters_on_device(group),
+                                              mu_product=1.0))
         if not params:
             return params
         beta1, beta2 = group["betas"]

@@ -98,22 +98,26 @@ def _typename(obj):
     return type(obj).__name__
 
 
-def _cast_state_value(param, value, key=None):
+def _cast_state_value(param, value, key=None, step_on_device=False):
     """State loaded for ``param`` moved to its dtype (floating state) and device.
 
-    NOTE: like torch, ``step`` keeps its own dtype (a float32 scalar tensor), and a
-    parameter that is not floating point only has its state moved, never cast.
+    NOTE: like torch, ``step`` keeps its own dtype and device (a float32 scalar tensor
+    on the cpu) unless its group is ``capturable`` or ``fused``, where it goes to the
+    parameter's device as float32; a parameter that is not floating point only has its
+    state moved, never cast.
     """
     if isinstance(value, Tensor):
         if key == "step":
+            if step_on_device:
+                return value.to(device=param.device).float()
             return value
         if param.is_floating_point() and value.is_floating_point():
             return value.to(dtype=param.dtype, device=param.device)
         return value.to(device=param.device)
     if isinstance(value, dict):
-        return {k: _cast_state_value(param, v, key=k) for k, v in value.items()}
+        return {k: _cast_state_value(param, v, k, step_on_device) for k, v in value.items()}
     if isinstance(value, (list, tuple)) and not isinstance(value, str):
-        return type(value)(_cast_state_value(param, v, key=key) for v in value)
+        return type(value)(_cast_state_value(param, v, key, step_on_device) for v in value)
     return value
 
 
@@ -324,12 +328,16 @@ class Optimizer:
                              "the size of optimizer's group")
         param_of = {saved: p for g, s in zip(groups, saved_groups)
                     for saved, p in zip(s["params"], g["params"])}
+        # torch reads capturable/fused from the saved group of each parameter.
+        counters_on_device = {saved: bool(s.get("capturable") or s.get("fused"))
+                              for s in saved_groups for saved in s["params"]}
 
         state = defaultdict(dict)
         for key, value in copy.deepcopy(state_dict["state"]).items():
             if key in param_of:
                 param = param_of[key]
-                state[param] = _cast_state_value(param, value)
+                state[param] = _cast_state_value(
+                    param, value, step_on_device=counters_on_device[key])
             else:
                 state[key] = value
 

@@ -41,7 +41,7 @@ class RMSprop(S.ArrayOptimizer):
         zeros = ("square_avg", buffer_name, grad_avg_name)     # torch's state key order
         params, arrays, grads, (square_avgs, grad_avgs, buffers), _ = S.gather(
             self, group, ("square_avg", grad_avg_name, buffer_name), "RMSprop",
-            init=lambda state, p: S.new_state(state, p, zeros))
+            init=lambda state, p: S.new_state(state, p, zeros, S.counters_on_device(group)))
         if not params:
             return params
         F.rmsprop(arrays, grads, square_avgs, grad_avgs, buffers,

@@ -8,7 +8,7 @@ __all__ = ["Rprop"]
 def _init_state(state, p, group):
     """``step``, a zero ``prev`` and a ``step_size`` filled with the group's lr."""
     lr = S.as_float(group["lr"])
-    S.new_state(state, p, ("prev",))
+    S.new_state(state, p, ("prev",), S.counters_on_device(group))
     state["step_size"] = S.full_state(p, complex(lr, lr) if p.is_complex() else lr)
 
 

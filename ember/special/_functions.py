@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .._device import array_like, as_array
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from ..ops import _util as U
@@ -170,12 +171,13 @@ def xlog1py(input, other, *, out=None):
     a, b, device = U.prep_binary("special_xlog1py", input, other, float_result=True)
     _broadcast("special_xlog1py", a, b)
     with np.errstate(all="ignore"):
-        value = np.asarray(a * np.log1p(b))
-        value = np.where((np.asarray(a) == 0) & ~np.isnan(b), 0, value).astype(value.dtype)
+        value = as_array(a * np.log1p(b))
+        value = np.where((a == 0) & ~np.isnan(b), 0, value).astype(value.dtype)
     res = _wrap(value, device)
     tensors = tuple(t if isinstance(t, Tensor) else None for t in (input, other))
     if GRAD.enabled and any(t is not None and t._rg for t in tensors):
-        saved = tuple(t if isinstance(t, Tensor) else _wrap(np.asarray(t, value.dtype), device)
+        saved = tuple(t if isinstance(t, Tensor) else
+                      _wrap(array_like(t, value, value.dtype), device)
                       for t in (input, other))
         record(SpecialXlog1PyBackward0, res, tensors, saved)
     return _finish(res, out, "special_xlog1py")

@@ -23,6 +23,7 @@ use_reentrant=True runs the same machinery, with the reentrant variant's rules (
 kwargs, no gradient at all when no input requires grad).
 """
 import contextlib
+import itertools
 import warnings
 
 from .. import _random
@@ -137,8 +138,10 @@ class CheckpointFunctionBackward(_graph.Node):
         index = self._index
         with contextlib.ExitStack() as stack:
             if self._rng_state is not None:
-                stack.enter_context(_random.fork_rng())
-                _random.set_rng_state(self._rng_state)
+                cpu_state, device_states = self._rng_state
+                stack.enter_context(_random.fork_rng(devices=list(device_states)))
+                _random.set_rng_state(cpu_state)
+                _set_device_states(device_states)
             stack.enter_context(self._recompute_ctx)
             stack.enter_context(grad_mode.enable_grad())
             start = _graph._next_seq()
@@ -207,10 +210,29 @@ class CheckpointFunctionBackward(_graph.Node):
                 f"\nrecomputed: {metas}")
 
 
+def _device_states(args, kwargs):
+    """{cuda index: rng state} for the cuda devices of the tensor arguments: like torch,
+    a checkpoint replays the random streams of the devices its inputs live on."""
+    indices = sorted({t._device.index for t in itertools.chain(args, kwargs.values())
+                      if isinstance(t, Tensor) and t._device.type == "cuda"})
+    if not indices:
+        return {}
+    from ..cuda import random as cuda_random
+    return {i: cuda_random.get_rng_state(i) for i in indices}
+
+
+def _set_device_states(states):
+    if states:
+        from ..cuda import random as cuda_random
+        for index, state in states.items():
+            cuda_random.set_rng_state(state, index)
+
+
 def _checkpoint(fn, preserve_rng_state, context_fn, determinism_check, args, kwargs):
     if not _GRAD.enabled:
         return fn(*args, **kwargs)
-    rng_state = _random.get_rng_state() if preserve_rng_state else None
+    rng_state = ((_random.get_rng_state(), _device_states(args, kwargs))
+                 if preserve_rng_state else None)
     forward_ctx, recompute_ctx = context_fn()
     with forward_ctx:
         start = _graph._next_seq()

@@ -20,12 +20,14 @@ import ctypes
 import numpy as np
 
 from .. import _dtype as D
-from .._device import CPU
+from .._device import CPU, cupy, device as _device
 from .._tensor import Tensor, _wrap
 
 __all__ = ["from_dlpack", "to_dlpack"]
 
 _KDL_CPU = 1
+_KDL_CUDA = 2
+_KDL_CUDA_MANAGED = 13
 _KDL_UINT = 1
 _KDL_BFLOAT = 4
 _BF16 = D.bfloat16.np
@@ -75,6 +77,8 @@ def _tensor_dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=
     """
     if self._rg:
         raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    if self._device.type == "cuda":
+        return _cuda_dlpack(self, stream, max_version, dl_device, copy)
     if self._device is not CPU:
         raise BufferError(f"__dlpack__(): ember exports only cpu tensors through DLPack, "
                           f"not {self._device} tensors (shape {list(self.shape)})")
@@ -102,8 +106,34 @@ def _tensor_dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=
     return capsule
 
 
+def _cuda_dlpack(self, stream, max_version, dl_device, copy):
+    """A cuda tensor's capsule, produced by CuPy (which syncs with ``stream``)."""
+    kwargs = {"stream": stream}
+    if max_version is not None:
+        kwargs["max_version"] = max_version
+    if dl_device is not None:
+        kwargs["dl_device"] = dl_device
+    if copy is not None:
+        kwargs["copy"] = copy
+    arr = self._data
+    bf16 = arr.dtype == _BF16
+    if bf16:
+        arr = arr.view(_U16)
+    try:
+        capsule = arr.__dlpack__(**kwargs)
+    except (BufferError, TypeError, AttributeError, NotImplementedError) as exc:
+        raise BufferError(f"__dlpack__(): cannot export cuda tensor of shape "
+                          f"{list(self.shape)} and dtype {self.dtype}: {exc}") from None
+    if bf16:
+        field = _capsule_dtype(capsule)
+        field.code, field.bits, field.lanes = _KDL_BFLOAT, 16, 1
+    return capsule
+
+
 def _tensor_dlpack_device(self):
-    """``(device_type, device_id)`` in DLPack's codes: (1, 0) for the cpu."""
+    """``(device_type, device_id)`` in DLPack's codes: (1, 0) for the cpu, (2, i) for cuda:i."""
+    if self._device.type == "cuda":
+        return (_KDL_CUDA, self._device.index or 0)
     if self._device is not CPU:
         raise BufferError(f"__dlpack_device__(): ember exports only cpu tensors through "
                           f"DLPack, not {self._device} tensors")
@@ -136,6 +166,37 @@ class _CapsuleHolder:
 
     def __dlpack_device__(self):
         return (_KDL_CPU, 0)
+
+
+def _capsule_device(capsule):
+    """(device_type, device_id) of an unconsumed capsule (the DLDevice before ndim, dtype)."""
+    name = _get_name(capsule)
+    offset = _DTYPE_OFFSET.get(name)
+    if offset is None:
+        raise RuntimeError(f"from_dlpack(): expected a DLPack capsule named 'dltensor' or "
+                           f"'dltensor_versioned', got {name!r} (already consumed?)")
+    pair = (ctypes.c_int32 * 2).from_address(_get_pointer(capsule, name) + offset - 12)
+    return int(pair[0]), int(pair[1])
+
+
+def _from_cuda(obj, device_id):
+    """A cuda tensor over a CUDA DLPack producer's (or capsule's) memory, through CuPy."""
+    cp = cupy()
+    capsule = obj if _is_capsule(obj) else None
+    if capsule is not None:
+        field = _capsule_dtype(capsule)
+        bf16 = field.code == _KDL_BFLOAT and field.bits == 16
+        if bf16:
+            field.code = _KDL_UINT
+    else:
+        bf16 = False
+    try:
+        arr = cp.from_dlpack(obj)
+    except (BufferError, RuntimeError, TypeError, ValueError, NotImplementedError) as exc:
+        raise RuntimeError(f"from_dlpack(): cannot read this CUDA DLPack tensor: {exc}") from None
+    if bf16:
+        arr = arr.view(_BF16)
+    return _wrap(arr, _device("cuda", device_id))
 
 
 def _capsule_of(ext):
@@ -191,7 +252,13 @@ def from_dlpack(ext_tensor):
     if isinstance(ext_tensor, Tensor):
         return _wrap(ext_tensor._data, ext_tensor._device)
     if _is_capsule(ext_tensor):
+        kind, index = _capsule_device(ext_tensor)
+        if kind in (_KDL_CUDA, _KDL_CUDA_MANAGED):
+            return _from_cuda(ext_tensor, index)
         capsule = ext_tensor
+    elif hasattr(ext_tensor, "__dlpack__") and hasattr(ext_tensor, "__dlpack_device__") and \
+            int(ext_tensor.__dlpack_device__()[0]) in (_KDL_CUDA, _KDL_CUDA_MANAGED):
+        return _from_cuda(ext_tensor, int(ext_tensor.__dlpack_device__()[1]))
     elif hasattr(ext_tensor, "__dlpack__"):
         capsule = _capsule_of(ext_tensor)
     else:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import check_module, to_ember
+from nn_harness import DEVICES, check_module, to_ember
 
 LAYERS = [
     lambda nn: nn.ReLU(), lambda nn: nn.ReLU6(), lambda nn: nn.LeakyReLU(0.2),
@@ -24,8 +24,9 @@ LAYERS = [
 
 
 @pytest.mark.parametrize("k", range(len(LAYERS)))
-def test_layer_matches_torch(k):
-    e_mod, t_mod, _, _ = check_module(LAYERS[k], [(2, 4, 3, 2)], train=False)
+@pytest.mark.parametrize("device", DEVICES)
+def test_layer_matches_torch(k, device):
+    e_mod, t_mod, _, _ = check_module(LAYERS[k], [(2, 4, 3, 2)], train=False, device=device)
     assert repr(e_mod) == repr(t_mod)
 
 

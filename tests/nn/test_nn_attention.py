@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, to_ember
+from nn_harness import DEVICES, assert_same, check_module, to_ember
 
 TF = torch.nn.functional
 EF = ember.nn.functional
@@ -16,24 +16,25 @@ def _rand(*shape, rg=True, seed=[0]):
     return torch.randn(*shape, generator=g).requires_grad_(rg)
 
 
-def _check_sdpa(q, k, v, mask=None, atol=1e-5, **kw):
+def _check_sdpa(q, k, v, mask=None, atol=1e-5, device="cpu", **kw):
     t_out = TF.scaled_dot_product_attention(q, k, v, attn_mask=mask, **kw)
-    eq, ek, ev = to_ember([q, k, v])
-    em = to_ember(mask) if mask is not None else None
+    eq, ek, ev = to_ember([q, k, v], device=device)
+    em = to_ember(mask, device=device) if mask is not None else None
     e_out = EF.scaled_dot_product_attention(eq, ek, ev, attn_mask=em, **kw)
-    assert_same(e_out, t_out, atol=atol)
+    assert_same(e_out, t_out, atol=atol, device=device)
     grad = _rand(*t_out.shape, rg=False)
     t_out.backward(grad)
-    e_out.backward(to_ember(grad))
+    e_out.backward(to_ember(grad, device=device))
     pairs = [(eq, q), (ek, k), (ev, v)]
     if mask is not None and mask.requires_grad:
         pairs.append((em, mask))
     for i, (e, t) in enumerate(pairs):
-        assert_same(e.grad, t.grad, atol=atol, what=f"grad {i}")
+        assert_same(e.grad, t.grad, atol=atol, what=f"grad {i}", device=device)
 
 
 @pytest.mark.parametrize("mask_kind", [None, "bool", "float", "float_grad", "bool_bcast"])
-def test_sdpa_masks(mask_kind):
+@pytest.mark.parametrize("device", DEVICES)
+def test_sdpa_masks(mask_kind, device):
     q, k, v = _rand(2, 3, 4, 8), _rand(2, 3, 6, 8), _rand(2, 3, 6, 5)
     mask = None
     if mask_kind == "bool":
@@ -45,12 +46,13 @@ def test_sdpa_masks(mask_kind):
         mask = _rand(3, 1, 6, rg=False)
     elif mask_kind == "float_grad":
         mask = _rand(4, 6)
-    _check_sdpa(q, k, v, mask)
+    _check_sdpa(q, k, v, mask, device=device)
 
 
 @pytest.mark.parametrize("L,S", [(5, 5), (3, 6), (6, 3)])
-def test_sdpa_causal(L, S):
-    _check_sdpa(_rand(2, L, 8), _rand(2, S, 8), _rand(2, S, 4), is_causal=True)
+@pytest.mark.parametrize("device", DEVICES)
+def test_sdpa_causal(L, S, device):
+    _check_sdpa(_rand(2, L, 8), _rand(2, S, 8), _rand(2, S, 4), is_causal=True, device=device)
 
 
 def test_sdpa_scale_unbatched_broadcast():
@@ -131,10 +133,11 @@ def _kpm(n, s, as_float=False):
 
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("train", [True, False])
-def test_mha_self_attention(batch_first, train):
+@pytest.mark.parametrize("device", DEVICES)
+def test_mha_self_attention(batch_first, train, device):
     x = _rand(2, 5, 8, rg=False) if batch_first else _rand(5, 2, 8, rg=False)
     check_module(lambda nn: nn.MultiheadAttention(8, 2, batch_first=batch_first),
-                 None, inputs=[x, x, x], train=train)
+                 None, inputs=[x, x, x], train=train, device=device)
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -147,7 +150,8 @@ def test_mha_self_attention(batch_first, train):
     dict(attn_mask="2d_bool", key_padding_mask="bool", need_weights=False),
     dict(attn_mask="causal", is_causal=True, need_weights=False),
 ])
-def test_mha_masks(kwargs):
+@pytest.mark.parametrize("device", DEVICES)
+def test_mha_masks(kwargs, device):
     L, S, N, E, H = 4, 6, 2, 8, 2
     kwargs = dict(kwargs)
     if kwargs.get("key_padding_mask") is not None:
@@ -161,7 +165,8 @@ def test_mha_masks(kwargs):
         L = S
         kwargs["attn_mask"] = torch.nn.Transformer.generate_square_subsequent_mask(L)
     q, k, v = _rand(L, N, E, rg=False), _rand(S, N, E, rg=False), _rand(S, N, E, rg=False)
-    check_module(lambda nn: nn.MultiheadAttention(E, H), None, inputs=[q, k, v], kwargs=kwargs)
+    check_module(lambda nn: nn.MultiheadAttention(E, H), None, inputs=[q, k, v], kwargs=kwargs,
+                 device=device)
 
 
 @pytest.mark.parametrize("opts", [
@@ -181,11 +186,13 @@ def test_mha_options(opts):
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
-def test_mha_unbatched(need_weights):
+@pytest.mark.parametrize("device", DEVICES)
+def test_mha_unbatched(need_weights, device):
     q, kv = _rand(4, 8, rg=False), _rand(6, 8, rg=False)
     kwargs = dict(key_padding_mask=torch.tensor([0.0] * 5 + [float("-inf")]),
                   attn_mask=_rand(2, 4, 6, rg=False), need_weights=need_weights)
-    check_module(lambda nn: nn.MultiheadAttention(8, 2), None, inputs=[q, kv, kv], kwargs=kwargs)
+    check_module(lambda nn: nn.MultiheadAttention(8, 2), None, inputs=[q, kv, kv], kwargs=kwargs,
+                 device=device)
 
 
 def test_mha_state_dict_and_init():

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, to_ember
+from nn_harness import DEVICES, assert_same, check_module, to_ember
 
 CONV_CASES = [
     (lambda nn: nn.Conv1d(3, 4, 3), (2, 3, 9)),
@@ -31,17 +31,19 @@ CONV_CASES = [
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("make,shape", CONV_CASES)
-def test_conv_layers_match_torch(make, shape, dtype):
-    e_mod, t_mod, _, _ = check_module(make, [shape], dtype=dtype)
+@pytest.mark.parametrize("device", DEVICES)
+def test_conv_layers_match_torch(make, shape, dtype, device):
+    e_mod, t_mod, _, _ = check_module(make, [shape], dtype=dtype, device=device)
     assert repr(e_mod) == repr(t_mod)
 
 
-def test_conv_transpose_output_size():
+@pytest.mark.parametrize("device", DEVICES)
+def test_conv_transpose_output_size(device):
     x = torch.randn(1, 4, 5, 5)
     check_module(lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1), None,
-                 inputs=[x], kwargs={"output_size": [1, 2, 10, 10]})
+                 inputs=[x], kwargs={"output_size": [1, 2, 10, 10]}, device=device)
     check_module(lambda nn: nn.ConvTranspose1d(4, 2, 3, stride=3), None,
-                 inputs=[torch.randn(2, 4, 3)], kwargs={"output_size": [9]})
+                 inputs=[torch.randn(2, 4, 3)], kwargs={"output_size": [9]}, device=device)
     e = ember.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1)
     t = torch.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1)
     for mod in (e, t):
@@ -139,9 +141,10 @@ def test_double_backward(fn, wshape, kwargs):
     assert ember.autograd.gradgradcheck(lambda x, w, b: f(x, w, b, **kwargs), (x, w, b))
 
 
-def test_cnn_block_grads_match_torch():
+@pytest.mark.parametrize("device", DEVICES)
+def test_cnn_block_grads_match_torch(device):
     """The cnn workload's feature extractor on a small batch: values and all gradients."""
     def make(nn):
         return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                              nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
-    check_module(make, [(4, 1, 12, 12)])
+    check_module(make, [(4, 1, 12, 12)], device=device)

@@ -7,6 +7,7 @@ import torch
 
 import ember
 import ember.nn.functional as F
+from nn_harness import DEVICES, check_module
 
 
 def test_dropout_scales_kept_elements_and_drops_about_p():
@@ -91,3 +92,19 @@ def test_modules_train_eval_and_repr(name):
     e_mod.train()
     assert not np.array_equal(e_mod(x).numpy(), x.numpy())
     assert e_mod.state_dict() == {} or len(e_mod.state_dict()) == 0
+
+
+@pytest.mark.parametrize("name", ["Dropout", "Dropout2d", "AlphaDropout"])
+@pytest.mark.parametrize("device", DEVICES)
+def test_dropout_in_a_model_on_device(name, device):
+    """A model with dropout in eval mode equals torch's (dropout is the identity there),
+    on every device; in train mode the output and gradients stay on the device."""
+    def make(nn):
+        return nn.Sequential(nn.Conv2d(2, 3, 1), getattr(nn, name)(0.5), nn.ReLU())
+    e_mod, _, _, _ = check_module(make, [(2, 2, 3, 3)], train=False, device=device)
+    e_mod.train()
+    x = ember.ones(2, 2, 3, 3, device=device, requires_grad=True)
+    y = e_mod(x)
+    y.sum().backward()
+    assert y.device.type == device and x.grad.device.type == device
+    assert e_mod[0].weight.grad.device.type == device

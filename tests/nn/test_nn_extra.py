@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, to_ember, to_numpy
+from nn_harness import DEVICES, assert_same, check_module, to_ember, to_numpy
 
 
 def _same_in(nn, t):
@@ -50,15 +50,16 @@ def test_fractional_max_pool_functional(nd, shape, kernel, kw, dtype):
     assert_same(xe.grad, x.grad, what="input grad")
 
 
-def test_fractional_max_pool_modules():
+@pytest.mark.parametrize("device", DEVICES)
+def test_fractional_max_pool_modules(device):
     samples = torch.rand(2, 3, 2)
     check_module(lambda nn: nn.FractionalMaxPool2d(2, output_size=(3, 4), return_indices=True,
                                                    _random_samples=_same_in(nn, samples)),
-                 [(2, 3, 7, 8)])
+                 [(2, 3, 7, 8)], device=device)
     samples3 = torch.rand(1, 2, 3)
     check_module(lambda nn: nn.FractionalMaxPool3d((2, 1, 2), output_ratio=0.5,
                                                    _random_samples=_same_in(nn, samples3)),
-                 [(1, 2, 6, 5, 7)])
+                 [(1, 2, 6, 5, 7)], device=device)
     assert repr(ember.nn.FractionalMaxPool2d(2, output_ratio=0.5)) == \
         repr(torch.nn.FractionalMaxPool2d(2, output_ratio=0.5))
     with pytest.raises(ValueError):

@@ -7,13 +7,14 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, to_ember
+from nn_harness import DEVICES, assert_same, check_module, to_ember
 
 
 @pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 3, 4), (2, 1, 3, 4), (0, 4)])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_matches_torch(shape, bias):
-    check_module(lambda nn: nn.Linear(4, 3, bias=bias), [shape])
+@pytest.mark.parametrize("device", DEVICES)
+def test_linear_matches_torch(shape, bias, device):
+    check_module(lambda nn: nn.Linear(4, 3, bias=bias), [shape], device=device)
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float16, torch.bfloat16])

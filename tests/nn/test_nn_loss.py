@@ -9,6 +9,7 @@ import torch.nn.functional as TF
 
 import ember
 import ember.nn.functional as EF
+from nn_harness import DEVICES, torch_device
 
 RNG = np.random.default_rng(0)
 REDUCTIONS = ("none", "mean", "sum")
@@ -21,52 +22,59 @@ class G:
         self.arr = arr
 
 
-def _conv(x, lib, dtype, leaves):
+def _conv(x, lib, dtype, leaves, device="cpu"):
     mod = torch if lib == "torch" else ember
+    dev = torch_device(device) if lib == "torch" else device
     if isinstance(x, G):
         arr = x.arr.astype(dtype)
-        t = torch.tensor(arr) if lib == "torch" else ember.tensor(arr)
+        t = mod.tensor(arr, device=dev)
         t.requires_grad_(True)
         leaves.append(t)
         return t
     if isinstance(x, np.ndarray):
         arr = x.astype(dtype) if x.dtype.kind == "f" else x
-        return torch.tensor(arr) if lib == "torch" else ember.tensor(arr)
+        return mod.tensor(arr, device=dev)
     if isinstance(x, str) and x.startswith("dtype:"):
         return getattr(mod, x[6:])
     return x
 
 
 def _np(t):
-    t = t.detach()
+    t = t.detach().cpu()
     return np.asarray(t.float().numpy() if str(t.dtype).endswith("bfloat16") else t.numpy())
 
 
-def check(name, args, kwargs=None, dtype=np.float64, atol=None, module=None, grad=True):
-    """Call F.<name> (or a module) in both libraries; compare values and gradients."""
+def check(name, args, kwargs=None, dtype=np.float64, atol=None, module=None, grad=True,
+          device="cpu"):
+    """Call F.<name> (or a module) in both libraries; compare values and gradients.
+
+    ``device``: where ember's tensors live (torch's on cuda only when torch has one)."""
     kwargs = kwargs or {}
     atol = atol if atol is not None else (1e-10 if dtype == np.float64 else 2e-5)
     outs, grads = [], []
     for lib in ("torch", "ember"):
         leaves = []
-        a = [_conv(x, lib, dtype, leaves) for x in args]
-        kw = {k: _conv(v, lib, dtype, leaves) for k, v in kwargs.items()}
+        a = [_conv(x, lib, dtype, leaves, device) for x in args]
+        kw = {k: _conv(v, lib, dtype, leaves, device) for k, v in kwargs.items()}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if module is not None:
                 fn = module(torch.nn if lib == "torch" else ember.nn)
+                if lib == "ember" and device != "cpu":
+                    fn = fn.to(device)
             else:
                 fn = getattr(TF if lib == "torch" else EF, name)
             out = fn(*a, **kw)
         outs.append(out)
         if grad and leaves and out.requires_grad:
             g = np.random.default_rng(5).standard_normal(tuple(out.shape)).astype(dtype)
-            gt = torch.tensor(g) if lib == "torch" else ember.tensor(g)
             mod = torch if lib == "torch" else ember
+            gt = mod.tensor(g, device=torch_device(device) if lib == "torch" else device)
             grads.append(mod.autograd.grad(out, leaves, gt, allow_unused=True))
         else:
             grads.append(None)
     t_out, e_out = outs
+    assert e_out.device.type == device, (name, e_out.device)
     assert tuple(e_out.shape) == tuple(t_out.shape), (name, e_out.shape, t_out.shape)
     assert str(e_out.dtype) == str(t_out.dtype), (name, e_out.dtype, t_out.dtype)
     np.testing.assert_allclose(_np(e_out), _np(t_out), atol=atol, rtol=atol, equal_nan=True,
@@ -78,6 +86,7 @@ def check(name, args, kwargs=None, dtype=np.float64, atol=None, module=None, gra
                 assert eg is None or not np.any(_np(eg)), f"{name} grad {i}"
                 continue
             assert eg is not None, f"{name}: no gradient for leaf {i}"
+            assert eg.device.type == device, (name, i, eg.device)
             np.testing.assert_allclose(_np(eg), _np(tg), atol=atol, rtol=atol, equal_nan=True,
                                        err_msg=f"{name} grad {i}")
     return e_out, t_out
@@ -112,35 +121,42 @@ DTYPES = [np.float32, np.float64]
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_class_indices(dtype, reduction):
-    check("cross_entropy", [G(randn(6, 5)), classes(6, 5)], {"reduction": reduction}, dtype)
+@pytest.mark.parametrize("device", DEVICES)
+def test_cross_entropy_class_indices(dtype, reduction, device):
+    check("cross_entropy", [G(randn(6, 5)), classes(6, 5)], {"reduction": reduction}, dtype,
+          device=device)
     # K-dimensional input (N, C, d1, d2) with weights and ignore_index
     check("cross_entropy", [G(randn(3, 4, 2, 3)), classes((3, 2, 3), 4, ignore=-100)],
-          {"reduction": reduction, "weight": rand(4)}, dtype)
+          {"reduction": reduction, "weight": rand(4)}, dtype, device=device)
     # label smoothing with weights and a custom ignore_index
     check("cross_entropy", [G(randn(6, 5)), classes(6, 5, ignore=2)],
           {"reduction": reduction, "weight": rand(5), "ignore_index": 2,
-           "label_smoothing": 0.2}, dtype)
+           "label_smoothing": 0.2}, dtype, device=device)
     check("cross_entropy", [G(randn(4, 3, 5)), classes((4, 5), 3)],
-          {"reduction": reduction, "label_smoothing": 0.1}, dtype)
+          {"reduction": reduction, "label_smoothing": 0.1}, dtype, device=device)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_soft_targets(reduction):
-    check("cross_entropy", [G(randn(4, 5)), G(probs(4, 5))], {"reduction": reduction})
+@pytest.mark.parametrize("device", DEVICES)
+def test_cross_entropy_soft_targets(reduction, device):
+    check("cross_entropy", [G(randn(4, 5)), G(probs(4, 5))], {"reduction": reduction},
+          device=device)
     check("cross_entropy", [G(randn(2, 3, 4)), G(probs(2, 3, 4))],
-          {"reduction": reduction, "weight": rand(3), "label_smoothing": 0.3})
-    check("cross_entropy", [G(randn(5)), G(probs(1, 5)[0])], {"reduction": reduction})
+          {"reduction": reduction, "weight": rand(3), "label_smoothing": 0.3}, device=device)
+    check("cross_entropy", [G(randn(5)), G(probs(1, 5)[0])], {"reduction": reduction},
+          device=device)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_unbatched_and_ignored(reduction):
-    check("cross_entropy", [G(randn(5)), np.array(3)], {"reduction": reduction})
+@pytest.mark.parametrize("device", DEVICES)
+def test_cross_entropy_unbatched_and_ignored(reduction, device):
+    check("cross_entropy", [G(randn(5)), np.array(3)], {"reduction": reduction}, device=device)
     check("cross_entropy", [G(randn(5)), np.array(3)],
-          {"reduction": reduction, "label_smoothing": 0.25, "weight": rand(5)})
+          {"reduction": reduction, "label_smoothing": 0.25, "weight": rand(5)}, device=device)
     # every target ignored: mean is nan in torch
-    check("cross_entropy", [G(randn(3, 4)), np.full(3, -100)], {"reduction": reduction})
-    check("nll_loss", [G(randn(3, 4)), np.full(3, -100)], {"reduction": reduction})
+    check("cross_entropy", [G(randn(3, 4)), np.full(3, -100)], {"reduction": reduction},
+          device=device)
+    check("nll_loss", [G(randn(3, 4)), np.full(3, -100)], {"reduction": reduction}, device=device)
 
 
 def test_cross_entropy_uint8_target_and_float16():
@@ -156,11 +172,13 @@ def test_cross_entropy_uint8_target_and_float16():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_nll_loss(dtype, reduction):
-    check("nll_loss", [G(randn(6, 5)), classes(6, 5)], {"reduction": reduction}, dtype)
+@pytest.mark.parametrize("device", DEVICES)
+def test_nll_loss(dtype, reduction, device):
+    check("nll_loss", [G(randn(6, 5)), classes(6, 5)], {"reduction": reduction}, dtype,
+          device=device)
     check("nll_loss", [G(randn(3, 4, 2, 2)), classes((3, 2, 2), 4, ignore=1)],
-          {"reduction": reduction, "weight": rand(4), "ignore_index": 1}, dtype)
-    check("nll_loss", [G(randn(5)), np.array(1)], {"reduction": reduction}, dtype)
+          {"reduction": reduction, "weight": rand(4), "ignore_index": 1}, dtype, device=device)
+    check("nll_loss", [G(randn(5)), np.array(1)], {"reduction": reduction}, dtype, device=device)
 
 
 def test_cross_entropy_double_backward_matches_torch():
@@ -229,10 +247,11 @@ PAIR_LOSSES = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("name,kw", PAIR_LOSSES, ids=lambda v: str(v))
-def test_pair_losses(name, kw, reduction, dtype):
+@pytest.mark.parametrize("device", DEVICES)
+def test_pair_losses(name, kw, reduction, dtype, device):
     # torch refuses a target requiring grad in soft_margin_loss (ember would give its grad)
     target = randn(4, 3) if name == "soft_margin_loss" else G(randn(4, 3))
-    check(name, [G(randn(4, 3)), target], dict(kw, reduction=reduction), dtype)
+    check(name, [G(randn(4, 3)), target], dict(kw, reduction=reduction), dtype, device=device)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -267,11 +286,12 @@ def test_mixed_dtypes_and_legacy_args():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_binary_cross_entropy(dtype, reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_binary_cross_entropy(dtype, reduction, device):
     check("binary_cross_entropy", [G(rand(4, 3)), G(rand(4, 3, low=0, high=1))],
-          {"reduction": reduction}, dtype)
+          {"reduction": reduction}, dtype, device=device)
     check("binary_cross_entropy", [G(rand(4, 3)), G(rand(4, 3, low=0, high=1))],
-          {"reduction": reduction, "weight": rand(3)}, dtype)
+          {"reduction": reduction, "weight": rand(3)}, dtype, device=device)
 
 
 def test_binary_cross_entropy_clamps_log():
@@ -286,49 +306,56 @@ def test_binary_cross_entropy_clamps_log():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_bce_with_logits(dtype, reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_bce_with_logits(dtype, reduction, device):
     x = randn(4, 3) * 4
     x[0, 0], x[0, 1] = 80.0, -80.0   # numerically stable at large |x|
     check("binary_cross_entropy_with_logits", [G(x), G(rand(4, 3, low=0, high=1))],
-          {"reduction": reduction}, dtype)
+          {"reduction": reduction}, dtype, device=device)
     check("binary_cross_entropy_with_logits", [G(randn(4, 3)), G(rand(4, 3, low=0, high=1))],
-          {"reduction": reduction, "weight": rand(3), "pos_weight": rand(3) + 0.5}, dtype)
+          {"reduction": reduction, "weight": rand(3), "pos_weight": rand(3) + 0.5}, dtype,
+          device=device)
     with pytest.raises(ValueError):
         EF.binary_cross_entropy_with_logits(ember.rand(3), ember.rand(4))
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS + ("batchmean",))
 @pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div(reduction, log_target):
+@pytest.mark.parametrize("device", DEVICES)
+def test_kl_div(reduction, log_target, device):
     target = np.log(probs(4, 5)) if log_target else probs(4, 5)
     check("kl_div", [G(np.log(probs(4, 5))), G(target)],
-          {"reduction": reduction, "log_target": log_target})
+          {"reduction": reduction, "log_target": log_target}, device=device)
     check("kl_div", [G(np.log(probs(4, 5))), G(target)],
-          {"reduction": reduction, "log_target": log_target}, np.float32)
+          {"reduction": reduction, "log_target": log_target}, np.float32, device=device)
     if reduction == "mean":
         with pytest.warns(UserWarning):
             EF.kl_div(ember.randn(2), ember.rand(2))
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_poisson_nll_loss(reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_poisson_nll_loss(reduction, device):
     for kw in ({}, {"full": True}, {"log_input": False}, {"log_input": False, "full": True,
                                                           "eps": 1e-3}):
         x = randn(4, 3) if kw.get("log_input", True) else rand(4, 3) * 3
         target = RNG.uniform(0, 4, (4, 3))
-        check("poisson_nll_loss", [G(x), G(target)], dict(kw, reduction=reduction))
-        check("poisson_nll_loss", [G(x), G(target)], dict(kw, reduction=reduction), np.float32)
+        check("poisson_nll_loss", [G(x), G(target)], dict(kw, reduction=reduction), device=device)
+        check("poisson_nll_loss", [G(x), G(target)], dict(kw, reduction=reduction), np.float32,
+              device=device)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_gaussian_nll_loss(reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_gaussian_nll_loss(reduction, device):
     for var_shape in ((4, 3), (4,), (4, 1)):
         var = rand(*var_shape)
         var.reshape(-1)[0] = 1e-9      # below eps: clamped
         for full in (False, True):
             check("gaussian_nll_loss", [G(randn(4, 3)), G(randn(4, 3)), G(var)],
-                  {"reduction": reduction, "full": full})
-    check("gaussian_nll_loss", [G(randn(4, 3)), G(randn(4, 3)), 0.5], {"reduction": reduction})
+                  {"reduction": reduction, "full": full}, device=device)
+    check("gaussian_nll_loss", [G(randn(4, 3)), G(randn(4, 3)), 0.5], {"reduction": reduction},
+          device=device)
     with pytest.raises(ValueError):
         EF.gaussian_nll_loss(ember.randn(3, 5), ember.randn(3, 5), ember.rand(3, 4))
     with pytest.raises(ValueError):
@@ -345,31 +372,36 @@ def pm_ones(*shape):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_margin_losses(dtype, reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_margin_losses(dtype, reduction, device):
     r = {"reduction": reduction}
-    check("cosine_embedding_loss", [G(randn(5, 3)), G(randn(5, 3)), pm_ones(5)], r, dtype)
+    check("cosine_embedding_loss", [G(randn(5, 3)), G(randn(5, 3)), pm_ones(5)], r, dtype,
+          device=device)
     check("cosine_embedding_loss", [G(randn(5, 3)), G(randn(5, 3)), pm_ones(5)],
-          dict(r, margin=0.2), dtype)
-    check("cosine_embedding_loss", [G(randn(3)), G(randn(3)), np.array(-1.0)], r, dtype)
-    check("margin_ranking_loss", [G(randn(6)), G(randn(6)), G(pm_ones(6))], r, dtype)
+          dict(r, margin=0.2), dtype, device=device)
+    check("cosine_embedding_loss", [G(randn(3)), G(randn(3)), np.array(-1.0)], r, dtype,
+          device=device)
+    check("margin_ranking_loss", [G(randn(6)), G(randn(6)), G(pm_ones(6))], r, dtype, device=device)
     check("margin_ranking_loss", [G(randn(6)), G(randn(6)), G(pm_ones(6))],
-          dict(r, margin=0.5), dtype)
-    check("hinge_embedding_loss", [G(randn(4, 3)), pm_ones(4, 3)], r, dtype)
-    check("hinge_embedding_loss", [G(randn(4, 3)), pm_ones(4, 3)], dict(r, margin=0.3), dtype)
-    check("soft_margin_loss", [G(randn(4, 3)), pm_ones(4, 3)], r, dtype)
+          dict(r, margin=0.5), dtype, device=device)
+    check("hinge_embedding_loss", [G(randn(4, 3)), pm_ones(4, 3)], r, dtype, device=device)
+    check("hinge_embedding_loss", [G(randn(4, 3)), pm_ones(4, 3)], dict(r, margin=0.3), dtype,
+          device=device)
+    check("soft_margin_loss", [G(randn(4, 3)), pm_ones(4, 3)], r, dtype, device=device)
     check("multilabel_soft_margin_loss", [G(randn(4, 3)), G(rand(4, 3, low=0, high=1))], r,
-          dtype)
+          dtype, device=device)
     check("multilabel_soft_margin_loss", [G(randn(4, 3)), G(rand(4, 3, low=0, high=1))],
-          dict(r, weight=rand(3)), dtype)
+          dict(r, weight=rand(3)), dtype, device=device)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_triplet_margin_loss(reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_triplet_margin_loss(reduction, device):
     for kw in ({}, {"margin": 0.5, "p": 1}, {"swap": True}, {"p": 3, "eps": 1e-3}):
         check("triplet_margin_loss", [G(randn(5, 4)), G(randn(5, 4)), G(randn(5, 4))],
-              dict(kw, reduction=reduction))
+              dict(kw, reduction=reduction), device=device)
     check("triplet_margin_loss", [G(randn(4)), G(randn(4)), G(randn(4))],
-          {"reduction": reduction})
+          {"reduction": reduction}, device=device)
 
 
 def test_margin_errors_match_torch():
@@ -422,10 +454,11 @@ MODULES = [
 
 
 @pytest.mark.parametrize("make,n_inputs", MODULES)
-def test_loss_modules(make, n_inputs):
+@pytest.mark.parametrize("device", DEVICES)
+def test_loss_modules(make, n_inputs, device):
     args = [G(randn(4, 3)) for _ in range(n_inputs)]
     args[-1] = G(rand(4, 3))   # positive where a loss needs it (var, targets)
-    check(None, args, module=make)
+    check(None, args, module=make, device=device)
     assert repr(make(ember.nn)) == repr(make(torch.nn))
 
 
@@ -454,17 +487,18 @@ def test_weighted_loss_modules_and_reprs():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_multi_margin_losses(dtype, reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_multi_margin_losses(dtype, reduction, device):
     r = {"reduction": reduction}
-    check("multi_margin_loss", [G(randn(4, 5)), classes(4, 5)], r, dtype)
+    check("multi_margin_loss", [G(randn(4, 5)), classes(4, 5)], r, dtype, device=device)
     check("multi_margin_loss", [G(randn(4, 5)), classes(4, 5)],
-          dict(r, p=2, margin=0.5, weight=rand(5)), dtype)
-    check("multi_margin_loss", [G(randn(5)), np.array(2)], r, dtype)
+          dict(r, p=2, margin=0.5, weight=rand(5)), dtype, device=device)
+    check("multi_margin_loss", [G(randn(5)), np.array(2)], r, dtype, device=device)
     labels = np.array([[3, 0, -1, 1, 1], [1, 2, 4, -1, 0], [-1, 0, 0, 0, 0], [2, 2, 0, 1, 3]])
-    check("multilabel_margin_loss", [G(randn(4, 5)), labels], r, dtype)
-    check("multilabel_margin_loss", [G(randn(5)), labels[1]], r, dtype)
+    check("multilabel_margin_loss", [G(randn(4, 5)), labels], r, dtype, device=device)
+    check("multilabel_margin_loss", [G(randn(5)), labels[1]], r, dtype, device=device)
     check("triplet_margin_with_distance_loss", [G(randn(4, 3)), G(randn(4, 3)), G(randn(4, 3))],
-          dict(r, swap=True, margin=0.5), dtype)
+          dict(r, swap=True, margin=0.5), dtype, device=device)
 
 
 def test_multi_margin_errors_and_modules():
@@ -493,22 +527,23 @@ def _log_softmax_np(x):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_ctc_loss(dtype, reduction):
+@pytest.mark.parametrize("device", DEVICES)
+def test_ctc_loss(dtype, reduction, device):
     lp = _log_softmax_np(randn(7, 3, 5))
     padded = np.array([[1, 2, 2], [3, 1, 0], [4, 4, 4]])
     r = {"reduction": reduction}
     for il, tl in (([7, 5, 6], [3, 2, 0]), ([7, 6, 7], [3, 1, 3])):
-        check("ctc_loss", [G(lp), padded, il, tl], r, dtype)
+        check("ctc_loss", [G(lp), padded, il, tl], r, dtype, device=device)
         check("ctc_loss", [G(lp), padded.astype(np.int32), np.array(il), np.array(tl)],
-              dict(r, blank=0), dtype)
+              dict(r, blank=0), dtype, device=device)
     # concatenated 1-D targets, another blank, unbatched input
     check("ctc_loss", [G(lp), np.array([1, 2, 2, 3, 1]), [7, 5, 6], [3, 2, 0]],
-          dict(r, blank=4), dtype)
-    check("ctc_loss", [G(lp[:, 0]), np.array([1, 2, 3]), (7,), (3,)], r, dtype)
+          dict(r, blank=4), dtype, device=device)
+    check("ctc_loss", [G(lp[:, 0]), np.array([1, 2, 3]), (7,), (3,)], r, dtype, device=device)
     # an impossible alignment: inf, or 0 with zero_infinity
     check("ctc_loss", [G(lp), padded, [7, 5, 2], [3, 2, 3]], dict(r, zero_infinity=True),
-          dtype)
-    check("ctc_loss", [lp, padded, [7, 5, 2], [3, 2, 3]], r, dtype, grad=False)
+          dtype, device=device)
+    check("ctc_loss", [lp, padded, [7, 5, 2], [3, 2, 3]], r, dtype, grad=False, device=device)
 
 
 def test_ctc_loss_errors_and_module():

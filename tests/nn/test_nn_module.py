@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, copy_weights, to_ember, to_numpy
+from nn_harness import DEVICES, assert_same, copy_weights, to_ember, to_numpy
 
 LIBS = (torch, ember)
 
@@ -898,3 +898,37 @@ def test_forward_pre_hook_with_kwargs_changes_values():
         return m(lib.ones(2), scale=10.0).tolist()
     t, e = both(run)
     assert t == e
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_module_to_device_keeps_parameters_and_moves_buffers(device):
+    """Module.to(device)/.cuda()/.cpu(): same Parameter objects (an optimizer built before
+    the move keeps working), buffers moved, state_dict on the device, load_state_dict of
+    cpu tensors copies onto the module's device (as torch)."""
+    torch.manual_seed(0)
+    t_mod = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    e_mod = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.BatchNorm1d(4))
+    params = list(e_mod.parameters())
+    moved = e_mod.cuda() if device == "cuda" else e_mod.to(device)
+    assert moved is e_mod
+    assert all(a is b for a, b in zip(e_mod.parameters(), params))
+    state = {k: to_ember(v) for k, v in t_mod.state_dict().items()}   # cpu tensors
+    e_mod.load_state_dict(state)
+    assert all(a is b for a, b in zip(e_mod.parameters(), params))
+    for name, value in e_mod.state_dict().items():
+        assert value.device.type == device, name
+        assert_same(value, t_mod.state_dict()[name], what=name)
+    x = torch.randn(5, 3)
+    t_out = t_mod(x)
+    e_out = e_mod(to_ember(x, device=device))
+    assert_same(e_out, t_out, device=device)
+    t_out.sum().backward()
+    e_out.sum().backward()
+    for (name, ep), tp in zip(e_mod.named_parameters(), t_mod.parameters()):
+        assert_same(ep.grad, tp.grad, what=f"grad of {name}", device=device)
+    for (name, eb), tb in zip(e_mod.named_buffers(), t_mod.buffers()):
+        assert_same(eb, tb, what=name, device=device)   # running stats updated in place
+    e_mod.cpu()
+    assert all(a is b for a, b in zip(e_mod.parameters(), params))
+    assert all(p.device.type == "cpu" and p.grad.device.type == "cpu" for p in params)
+    assert all(b.device.type == "cpu" for b in e_mod.buffers())

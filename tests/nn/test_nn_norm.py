@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, copy_weights, to_ember
+from nn_harness import DEVICES, assert_same, check_module, copy_weights, to_ember
 
 CASES = [
     (lambda nn: nn.BatchNorm1d(3), (4, 3)),
@@ -41,7 +41,8 @@ def _perturb(t_mod):
 
 @pytest.mark.parametrize("k", range(len(CASES)))
 @pytest.mark.parametrize("train", [True, False])
-def test_layer_matches_torch(k, train):
+@pytest.mark.parametrize("device", DEVICES)
+def test_layer_matches_torch(k, train, device):
     make, shape = CASES[k]
 
     def built(nn):
@@ -50,7 +51,8 @@ def test_layer_matches_torch(k, train):
             _perturb(m)
         return m
     torch.manual_seed(k)
-    e_mod, t_mod, _, _ = check_module(built, [shape], train=train, atol=1e-5, rtol=1e-4)
+    e_mod, t_mod, _, _ = check_module(built, [shape], train=train, atol=1e-5, rtol=1e-4,
+                                      device=device)
     assert repr(e_mod) == repr(t_mod)
     assert list(e_mod.state_dict()) == list(t_mod.state_dict())
     for name, t_buf in t_mod.named_buffers():
@@ -152,9 +154,10 @@ def test_old_checkpoint_without_num_batches_tracked_loads():
 @pytest.mark.parametrize("make,shape", [(lambda nn: nn.BatchNorm2d(3), (2, 3, 2, 2)),
                                         (lambda nn: nn.LayerNorm(4), (3, 4)),
                                         (lambda nn: nn.GroupNorm(2, 4), (2, 4, 3))])
-def test_float64_modules(make, shape):
+@pytest.mark.parametrize("device", DEVICES)
+def test_float64_modules(make, shape, device):
     e_mod, t_mod, _, _ = check_module(make, [shape], dtype=torch.float64, atol=1e-10,
-                                      rtol=1e-8)
+                                      rtol=1e-8, device=device)
     assert e_mod.weight.dtype == ember.float64
     if hasattr(t_mod, "num_batches_tracked"):
         assert e_mod.num_batches_tracked.dtype == ember.int64

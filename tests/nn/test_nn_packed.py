@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, to_ember
+from nn_harness import DEVICES, assert_same, to_ember
 
 TR = torch.nn.utils.rnn
 ER = ember.nn.utils.rnn
@@ -133,3 +133,37 @@ def test_packed_sequence_object():
     assert q.unsorted_indices.tolist() == [1, 0]
     assert np.array_equal(ER.invert_permutation(ember.tensor([2, 0, 1])).numpy(),
                           TR.invert_permutation(torch.tensor([2, 0, 1])).numpy())
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+@pytest.mark.parametrize("device", DEVICES)
+def test_packed_on_device(enforce_sorted, device):
+    """pack/pad on a device: data and permutations live there, batch_sizes and the
+    lengths stay on the CPU (as torch's); values and gradients match torch's."""
+    lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 3]
+    t_x = _rand(5, 4, 2).requires_grad_(True)
+    e_x = to_ember(t_x, device=device)
+    t_p = TR.pack_padded_sequence(t_x, lengths, enforce_sorted=enforce_sorted)
+    e_p = ER.pack_padded_sequence(e_x, lengths, enforce_sorted=enforce_sorted)
+    _same_packed(e_p, t_p)
+    assert e_p.data.device.type == device and e_p.batch_sizes.device.type == "cpu"
+    if not enforce_sorted:
+        assert e_p.sorted_indices.device.type == device
+        assert e_p.unsorted_indices.device.type == device
+    e_pad, e_lens = ER.pad_packed_sequence(e_p, padding_value=-1.0)
+    t_pad, t_lens = TR.pad_packed_sequence(t_p, padding_value=-1.0)
+    assert_same(e_pad, t_pad, device=device)
+    assert_same(e_lens, t_lens, device="cpu")
+    g = _rand(*t_pad.shape, seed=9)
+    t_pad.backward(g)
+    e_pad.backward(to_ember(g, device=device))
+    assert_same(e_x.grad, t_x.grad, device=device)
+    seqs = [e_x[:n, k] for k, n in enumerate(lengths)]
+    assert_same(ER.pad_sequence(seqs, padding_value=0.5),
+                TR.pad_sequence([t_x[:n, k] for k, n in enumerate(lengths)], padding_value=0.5),
+                device=device)
+    # PackedSequence.to/cpu move the permutations with the data, never batch_sizes
+    back = e_p.cpu()
+    assert back.data.device.type == "cpu" and back.batch_sizes is e_p.batch_sizes
+    if not enforce_sorted:
+        assert back.sorted_indices.device.type == "cpu"

@@ -7,7 +7,7 @@ import torch.nn.functional as TF
 
 import ember
 import ember.nn.functional as EF
-from nn_harness import assert_same, check_module, to_ember
+from nn_harness import DEVICES, assert_same, check_module, to_ember
 
 POOL_CASES = [
     (lambda nn: nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True), (2, 3, 9)),
@@ -33,11 +33,12 @@ POOL_CASES = [
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("make,shape", POOL_CASES)
-def test_pool_layers_match_torch(make, shape, dtype):
+@pytest.mark.parametrize("device", DEVICES)
+def test_pool_layers_match_torch(make, shape, dtype, device):
     inputs = None
     if "LPPool" in repr(make(torch.nn)):
         inputs = [torch.rand(shape, dtype=dtype) + 0.1]    # powers of negatives are NaN
-    e_mod, t_mod, _, _ = check_module(make, [shape], inputs=inputs, dtype=dtype)
+    e_mod, t_mod, _, _ = check_module(make, [shape], inputs=inputs, dtype=dtype, device=device)
     assert repr(e_mod) == repr(t_mod)
 
 

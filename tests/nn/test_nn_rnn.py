@@ -7,16 +7,20 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, copy_weights, to_ember
+from nn_harness import (DEVICES, assert_same, check_module, copy_weights, to_ember,
+                        torch_device)
 
 ATOL, RTOL = 2e-5, 1e-4
 
 
-def _build(make, dtype=torch.float32, seed=0):
+def _build(make, dtype=torch.float32, seed=0, device="cpu"):
     torch.manual_seed(seed)
     t_mod = make(torch.nn).to(dtype)
     e_mod = make(ember.nn).to(getattr(ember, str(dtype).split(".")[-1]))
+    if device != "cpu":
+        e_mod.cuda()      # then load cpu weights: load_state_dict copies them onto cuda
     copy_weights(e_mod, t_mod)
+    t_mod.to(torch_device(device))
     return e_mod, t_mod
 
 
@@ -35,17 +39,20 @@ def _out_tensors(out, lib):
 
 
 def run_both(make, x, hx=None, *, lengths=None, enforce_sorted=True, batch_first=False,
-             train=False, dtype=torch.float64, atol=ATOL, rtol=RTOL, seed=0):
-    """Forward and backward through torch and ember; compare everything."""
-    e_mod, t_mod = _build(make, dtype, seed)
+             train=False, dtype=torch.float64, atol=ATOL, rtol=RTOL, seed=0, device="cpu"):
+    """Forward and backward through torch and ember (ember on ``device``); compare
+    everything."""
+    e_mod, t_mod = _build(make, dtype, seed, device)
     t_mod.train(train)
     e_mod.train(train)
-    t_x = x.to(dtype).detach().requires_grad_(True)
-    t_h = None if hx is None else (tuple(h.to(dtype).detach().requires_grad_(True) for h in hx)
+    td = torch_device(device)
+    t_x = x.to(dtype).to(td).detach().requires_grad_(True)
+    t_h = None if hx is None else (tuple(h.to(dtype).to(td).detach().requires_grad_(True)
+                                         for h in hx)
                                     if isinstance(hx, tuple) else
-                                    hx.to(dtype).detach().requires_grad_(True))
-    e_x = to_ember(t_x)
-    e_h = to_ember(t_h)
+                                    hx.to(dtype).to(td).detach().requires_grad_(True))
+    e_x = to_ember(t_x, device=device)
+    e_h = to_ember(t_h, device=device)
     if lengths is not None:
         t_in = torch.nn.utils.rnn.pack_padded_sequence(t_x, lengths, batch_first=batch_first,
                                                        enforce_sorted=enforce_sorted)
@@ -59,7 +66,7 @@ def run_both(make, x, hx=None, *, lengths=None, enforce_sorted=True, batch_first
     e_list = _out_tensors(e_out, ember)
     assert len(t_list) == len(e_list)
     for k, (ei, ti) in enumerate(zip(e_list, t_list)):
-        assert_same(ei, ti, atol, rtol, f"output {k}")
+        assert_same(ei, ti, atol, rtol, f"output {k}", device)
     if lengths is not None:
         for name in ("batch_sizes", "sorted_indices", "unsorted_indices"):
             t_val, e_val = getattr(t_out[0], name), getattr(e_out[0], name)
@@ -67,16 +74,16 @@ def run_both(make, x, hx=None, *, lengths=None, enforce_sorted=True, batch_first
             if t_val is not None:
                 assert e_val.tolist() == t_val.tolist(), name
     g = torch.Generator().manual_seed(seed + 7)
-    t_grads = [torch.randn(t.shape, generator=g, dtype=dtype) for t in t_list]
+    t_grads = [torch.randn(t.shape, generator=g, dtype=dtype).to(td) for t in t_list]
     torch.autograd.backward(t_list, t_grads)
-    ember.autograd.backward(e_list, [to_ember(gr) for gr in t_grads])
+    ember.autograd.backward(e_list, [to_ember(gr, device=device) for gr in t_grads])
     for k, (ei, ti) in enumerate(zip(_leaves(e_h) + [e_x], _leaves(t_h) + [t_x])):
         assert ei.grad is not None, f"input {k} got no gradient"
-        assert_same(ei.grad, ti.grad, atol, rtol, f"grad of input {k}")
+        assert_same(ei.grad, ti.grad, atol, rtol, f"grad of input {k}", device)
     e_params = dict(e_mod.named_parameters())
     for name, tp in t_mod.named_parameters():
         assert e_params[name].grad is not None, name
-        assert_same(e_params[name].grad, tp.grad, atol, rtol, f"grad of {name}")
+        assert_same(e_params[name].grad, tp.grad, atol, rtol, f"grad of {name}", device)
     return e_mod, t_mod, e_out, t_out
 
 
@@ -113,36 +120,40 @@ def _states(kind, layers, batch, size=4, proj=0, seed=3, unbatched=False):
 @pytest.mark.parametrize("kind", list(MODELS))
 @pytest.mark.parametrize("cfg", range(len(CONFIGS)))
 @pytest.mark.parametrize("with_state", [False, True])
-def test_layer_batched(kind, cfg, with_state):
+@pytest.mark.parametrize("device", DEVICES)
+def test_layer_batched(kind, cfg, with_state, device):
     kw = CONFIGS[cfg]
     layers = kw.get("num_layers", 1) * (2 if kw.get("bidirectional") else 1)
     x = _x(2, 5, 3) if kw.get("batch_first") else _x(5, 2, 3)
     hx = _states(kind, layers, 2) if with_state else None
-    run_both(MODELS[kind](**kw), x, hx)
+    run_both(MODELS[kind](**kw), x, hx, device=device)
 
 
 @pytest.mark.parametrize("kind", list(MODELS))
 @pytest.mark.parametrize("with_state", [False, True])
-def test_layer_unbatched(kind, with_state):
+@pytest.mark.parametrize("device", DEVICES)
+def test_layer_unbatched(kind, with_state, device):
     hx = _states(kind, 2, None, unbatched=True) if with_state else None
-    _, _, e_out, t_out = run_both(MODELS[kind](num_layers=2), _x(4, 3), hx)
+    _, _, e_out, t_out = run_both(MODELS[kind](num_layers=2), _x(4, 3), hx, device=device)
     assert e_out[0].ndim == 2
 
 
 @pytest.mark.parametrize("kind", list(MODELS))
 @pytest.mark.parametrize("enforce_sorted", [True, False])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_layer_packed(kind, enforce_sorted, bidirectional):
+@pytest.mark.parametrize("device", DEVICES)
+def test_layer_packed(kind, enforce_sorted, bidirectional, device):
     lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 3]
     layers = 2 * (2 if bidirectional else 1)
     hx = _states(kind, layers, 4)
     run_both(MODELS[kind](num_layers=2, bidirectional=bidirectional), _x(5, 4, 3), hx,
-             lengths=lengths, enforce_sorted=enforce_sorted)
+             lengths=lengths, enforce_sorted=enforce_sorted, device=device)
 
 
-def test_layer_packed_batch_first_no_state():
+@pytest.mark.parametrize("device", DEVICES)
+def test_layer_packed_batch_first_no_state(device):
     run_both(MODELS["lstm"](batch_first=True), _x(3, 6, 3), lengths=[2, 6, 4],
-             enforce_sorted=False, batch_first=True)
+             enforce_sorted=False, batch_first=True, device=device)
 
 
 @pytest.mark.parametrize("cfg", [dict(), dict(num_layers=2, bidirectional=True),
@@ -157,12 +168,13 @@ def test_lstm_proj(cfg):
         run_both(make, x)
 
 
-def test_lstm_proj_packed():
+@pytest.mark.parametrize("device", DEVICES)
+def test_lstm_proj_packed(device):
     make = lambda nn: nn.LSTM(3, 5, proj_size=2, bidirectional=True)   # noqa: E731
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run_both(make, _x(4, 3, 3), _states("lstm", 2, 3, size=5, proj=2),
-                 lengths=[2, 4, 1], enforce_sorted=False)
+                 lengths=[2, 4, 1], enforce_sorted=False, device=device)
 
 
 def test_float32_matches():
@@ -256,7 +268,8 @@ CELLS = {
 
 @pytest.mark.parametrize("name", list(CELLS))
 @pytest.mark.parametrize("batched", [True, False])
-def test_cells(name, batched):
+@pytest.mark.parametrize("device", DEVICES)
+def test_cells(name, batched, device):
     lead = (2,) if batched else ()
     g = torch.Generator().manual_seed(5)
     x = torch.randn(lead + (3,), generator=g, dtype=torch.float64)
@@ -278,10 +291,10 @@ def test_cells(name, batched):
         for n, p in t_mod.named_parameters():
             assert_same(e_params[n].grad, p.grad, what=n)
         # zero states when none are given
-        check_module(CELLS[name], [lead + (3,)], dtype=torch.float64)
+        check_module(CELLS[name], [lead + (3,)], dtype=torch.float64, device=device)
     else:
-        check_module(CELLS[name], [lead + (3,), lead + (4,)], dtype=torch.float64)
-        check_module(CELLS[name], [lead + (3,)], dtype=torch.float64)
+        check_module(CELLS[name], [lead + (3,), lead + (4,)], dtype=torch.float64, device=device)
+        check_module(CELLS[name], [lead + (3,)], dtype=torch.float64, device=device)
 
 
 def test_double_backward():

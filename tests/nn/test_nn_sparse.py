@@ -6,7 +6,7 @@ import torch.nn.functional as TF
 
 import ember
 import ember.nn.functional as EF
-from nn_harness import assert_same, check_module, to_ember
+from nn_harness import DEVICES, assert_same, check_module, to_ember
 
 RNG = np.random.default_rng(1)
 
@@ -189,10 +189,11 @@ def test_one_hot():
 
 @pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1}, {"max_norm": 1.0},
                                     {"scale_grad_by_freq": True, "padding_idx": -2}], ids=str)
-def test_embedding_module(kwargs):
+@pytest.mark.parametrize("device", DEVICES)
+def test_embedding_module(kwargs, device):
     index = torch.tensor([[1, 2, 3], [3, 1, 0]])
     check_module(lambda nn: nn.Embedding(6, 4, **kwargs), None, inputs=[index],
-                 dtype=torch.float64)
+                 dtype=torch.float64, device=device)
     e, t = ember.nn.Embedding(6, 4, **kwargs), torch.nn.Embedding(6, 4, **kwargs)
     assert repr(e) == repr(t)
     assert e.padding_idx == t.padding_idx
@@ -218,11 +219,13 @@ def test_embedding_module_init_and_from_pretrained():
 
 @pytest.mark.parametrize("kwargs", [{"mode": "sum"}, {"mode": "max", "padding_idx": 0},
                                     {"mode": "mean", "include_last_offset": True}], ids=str)
-def test_embedding_bag_module(kwargs):
+@pytest.mark.parametrize("device", DEVICES)
+def test_embedding_bag_module(kwargs, device):
     index, offsets = torch.tensor([1, 2, 3, 0, 5, 1]), torch.tensor([0, 2, 2, 6])
     if not kwargs.get("include_last_offset"):
         offsets = offsets[:3]
-    check_module(lambda nn: nn.EmbeddingBag(6, 4, **kwargs), None, inputs=[index, offsets])
+    check_module(lambda nn: nn.EmbeddingBag(6, 4, **kwargs), None, inputs=[index, offsets],
+                 device=device)
     assert repr(ember.nn.EmbeddingBag(6, 4, **kwargs)) == repr(torch.nn.EmbeddingBag(6, 4,
                                                                                     **kwargs))
     pre = torch.randn(6, 4)

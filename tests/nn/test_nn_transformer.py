@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from nn_harness import assert_same, check_module, copy_weights, to_ember
+from nn_harness import DEVICES, assert_same, check_module, copy_weights, to_ember
 
 D, H, FF = 8, 2, 16
 
@@ -24,13 +24,14 @@ def _act(name):
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("activation", ["relu", "gelu", "callable"])
 @pytest.mark.parametrize("train", [True, False])
-def test_encoder_layer(norm_first, activation, train):
+@pytest.mark.parametrize("device", DEVICES)
+def test_encoder_layer(norm_first, activation, train, device):
     act = _act(activation)
     x = _rand(2, 5, D)
     kwargs = dict(src_key_padding_mask=torch.tensor([[False] * 4 + [True], [False] * 5]))
     check_module(lambda nn: nn.TransformerEncoderLayer(D, H, FF, dropout=0.0, activation=act(nn),
                                                        batch_first=True, norm_first=norm_first),
-                 None, inputs=[x], train=train, kwargs=kwargs)
+                 None, inputs=[x], train=train, kwargs=kwargs, device=device)
 
 
 def test_encoder_layer_masks_seq_first():
@@ -47,14 +48,15 @@ def test_encoder_layer_masks_seq_first():
 
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("train", [True, False])
-def test_decoder_layer(norm_first, train):
+@pytest.mark.parametrize("device", DEVICES)
+def test_decoder_layer(norm_first, train, device):
     tgt, mem = _rand(2, 4, D), _rand(2, 6, D)
     kwargs = dict(tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(4),
                   memory_key_padding_mask=torch.tensor([[False] * 5 + [True], [False] * 6]),
                   tgt_is_causal=True)
     check_module(lambda nn: nn.TransformerDecoderLayer(D, H, FF, dropout=0.0, activation="gelu",
                                                        batch_first=True, norm_first=norm_first),
-                 None, inputs=[tgt, mem], train=train, kwargs=kwargs)
+                 None, inputs=[tgt, mem], train=train, kwargs=kwargs, device=device)
 
 
 def test_decoder_stack_with_masks():
@@ -109,7 +111,8 @@ def test_encoder_eval_padding_matches_fast_path():
 
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("train", [True, False])
-def test_full_transformer(batch_first, train):
+@pytest.mark.parametrize("device", DEVICES)
+def test_full_transformer(batch_first, train, device):
     src = _rand(2, 6, D) if batch_first else _rand(6, 2, D)
     tgt = _rand(2, 4, D) if batch_first else _rand(4, 2, D)
 
@@ -120,7 +123,8 @@ def test_full_transformer(batch_first, train):
     kwargs = dict(tgt_mask=torch.nn.Transformer.generate_square_subsequent_mask(4),
                   src_key_padding_mask=torch.tensor([[False] * 5 + [True], [False] * 6]),
                   memory_key_padding_mask=torch.tensor([[False] * 5 + [True], [False] * 6]))
-    e_mod, t_mod, _, _ = check_module(make, None, inputs=[src, tgt], train=train, kwargs=kwargs)
+    e_mod, t_mod, _, _ = check_module(make, None, inputs=[src, tgt], train=train, kwargs=kwargs,
+                                      device=device)
     assert list(e_mod.state_dict()) == list(t_mod.state_dict())
 
 

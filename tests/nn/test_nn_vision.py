@@ -5,7 +5,7 @@ import torch.nn.functional as TF
 
 import ember
 import ember.nn.functional as EF
-from nn_harness import assert_same, check_module, to_ember
+from nn_harness import DEVICES, assert_same, check_module, to_ember
 
 PAD_CASES = [
     (lambda nn: nn.ZeroPad1d((1, 2)), (2, 3, 4)),
@@ -27,8 +27,9 @@ PAD_CASES = [
 
 
 @pytest.mark.parametrize("make,shape", PAD_CASES)
-def test_padding_layers_match_torch(make, shape):
-    e_mod, t_mod, _, _ = check_module(make, [shape])
+@pytest.mark.parametrize("device", DEVICES)
+def test_padding_layers_match_torch(make, shape, device):
+    e_mod, t_mod, _, _ = check_module(make, [shape], device=device)
     assert repr(e_mod) == repr(t_mod)
 
 
@@ -115,8 +116,9 @@ def test_interpolate_gradgrad():
     (lambda nn: nn.Fold(output_size=(5, 5), kernel_size=(2, 3), dilation=(2, 1), padding=1),
      (1, 6, 25)),
 ])
-def test_vision_layers_match_torch(make, shape):
-    e_mod, t_mod, _, _ = check_module(make, [shape])
+@pytest.mark.parametrize("device", DEVICES)
+def test_vision_layers_match_torch(make, shape, device):
+    e_mod, t_mod, _, _ = check_module(make, [shape], device=device)
     assert repr(e_mod) == repr(t_mod)
 
 

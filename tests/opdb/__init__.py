@@ -40,6 +40,8 @@ class T:
     array: Any = None                 # exact values (numpy array or nested list)
     requires_grad: bool = True        # only for float dtypes in gradient tests
     positive: bool = False            # shorthand for low>0 (log, sqrt ...)
+    device: Optional[str] = None      # pin to a device whatever the test's device (an
+                                      # index tensor torch wants on the cpu)
 
 
 @dataclasses.dataclass

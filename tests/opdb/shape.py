@@ -104,9 +104,14 @@ def tensor_split_samples(dtype):
             S(T((3, 4), noncontig=True), 2, 1), S(T((7,)), 0), S(T(()), 2)]
 
 
+def _cpu_ints(values):
+    # NOTE: torch wants tensor_split's index tensor on the cpu, also for cuda inputs
+    return T(array=np.array(values), dtype="int64", requires_grad=False, device="cpu")
+
+
 def tensor_split_tensor_samples(dtype):
-    return [S(T((7,)), _ints(3)), S(T((7, 2)), _ints([1, 3])), S(T((2, 7)), _ints([5, 2]), 1),
-            S(T((7,)), _ints([[1]]))]
+    return [S(T((7,)), _cpu_ints(3)), S(T((7, 2)), _cpu_ints([1, 3])),
+            S(T((2, 7)), _cpu_ints([5, 2]), 1), S(T((7,)), _cpu_ints([[1]]))]
 
 
 def hsplit_samples(dtype):

@@ -17,6 +17,7 @@ differentiates that, so second derivatives stay exact.
 """
 import numpy as np
 
+from ..._device import xp_of
 from ..._tensor import _wrap
 from ...autograd.graph import Node
 from ...ops._util import GRAD
@@ -61,34 +62,35 @@ def _forward(mode, gi, h0, c0, w_hh, b_hh, w_hr, plan):
     # A contiguous copy of W_hh^T: with few rows OpenBLAS multiplies by a transposed view
     # markedly slower (measured, 1 thread, interleaved: (32, 256) @ (256, 1024) 0.82 ms with
     # the view vs 0.49 ms contiguous; no difference at 128 rows).
-    w_hh_t = np.ascontiguousarray(w_hh.T)
-    w_hr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)
+    xp = xp_of(gi)   # NumPy, or CuPy for cuda arrays: the loop is the same
+    w_hh_t = xp.ascontiguousarray(w_hh.T)
+    w_hr_t = None if w_hr is None else xp.ascontiguousarray(w_hr.T)
     total = plan.total
-    out = np.empty((total, out_size), dtype)
-    h_full = np.array(h0, dtype=dtype, copy=True)
-    h_prev_all = np.empty((total, out_size), dtype)
+    out = xp.empty((total, out_size), dtype)
+    h_full = h0.astype(dtype, copy=True)
+    h_prev_all = xp.empty((total, out_size), dtype)
     saved = {"h_prev": h_prev_all}
     if mode == "LSTM":
-        c_full = np.array(c0, dtype=dtype, copy=True)
-        gates_all = np.empty((total, n_gates), dtype)
-        c_prev_all = np.empty((total, hidden), dtype)
-        tanh_c_all = np.empty((total, hidden), dtype)
-        m_all = np.empty((total, hidden), dtype) if w_hr is not None else out
+        c_full = c0.astype(dtype, copy=True)
+        gates_all = xp.empty((total, n_gates), dtype)
+        c_prev_all = xp.empty((total, hidden), dtype)
+        tanh_c_all = xp.empty((total, hidden), dtype)
+        m_all = xp.empty((total, hidden), dtype) if w_hr is not None else out
         saved.update(gates=gates_all, c_prev=c_prev_all, tanh_c=tanh_c_all, m=m_all)
         h2 = 2 * hidden
         h3 = 3 * hidden
         # sigmoid(x) = tanh(x / 2) / 2 + 1/2: with the sigmoid gates' pre-activations halved
         # up front (in W_hh^T and in the input gates), one tanh call covers all four gates.
-        scale = np.full(n_gates, 0.5, dtype)
+        scale = xp.full(n_gates, 0.5, dtype)
         scale[h2:h3] = 1
-        shift = np.full(n_gates, 0.5, dtype)
+        shift = xp.full(n_gates, 0.5, dtype)
         shift[h2:h3] = 0
         w_hh_t *= scale
         gi = gi + b_hh if b_hh is not None else gi.copy()
         gi *= scale
     elif mode == "GRU":
-        gates_all = np.empty((total, n_gates), dtype)   # r, z, n activations
-        ghn_all = np.empty((total, hidden), dtype)       # W_hn h + b_hn, needed for dr
+        gates_all = xp.empty((total, n_gates), dtype)   # r, z, n activations
+        ghn_all = xp.empty((total, hidden), dtype)       # W_hn h + b_hn, needed for dr
         saved.update(gates=gates_all, ghn=ghn_all)
         h2 = 2 * hidden
     else:
@@ -154,16 +156,17 @@ def _backward(mode, saved, grad_out, grad_hn, grad_cn, w_hh, w_hr, plan, need_gh
     dtype = grad_out.dtype
     n_gates = w_hh.shape[0]
     total = plan.total
-    d_gi = np.empty((total, n_gates), dtype)
-    d_gh = np.empty((total, n_gates), dtype) if mode == "GRU" else d_gi
-    dh_full = np.array(grad_hn, dtype=dtype, copy=True)
+    xp = xp_of(grad_out)
+    d_gi = xp.empty((total, n_gates), dtype)
+    d_gh = xp.empty((total, n_gates), dtype) if mode == "GRU" else d_gi
+    dh_full = grad_hn.astype(dtype, copy=True)
     h_prev_all = saved["h_prev"]
     d_out_all = np.empty_like(grad_out) if w_hr is not None else None
     if mode == "LSTM":
         gates_all, c_prev_all, tanh_c_all = saved["gates"], saved["c_prev"], saved["tanh_c"]
         hidden = tanh_c_all.shape[1]
         h2, h3 = 2 * hidden, 3 * hidden
-        dc_full = np.array(grad_cn, dtype=dtype, copy=True)
+        dc_full = grad_cn.astype(dtype, copy=True)
         # the activations' derivatives for all steps at once: s(1 - s) and 1 - tanh^2
         d_act = gates_all * gates_all
         np.subtract(gates_all[:, :h2], d_act[:, :h2], out=d_act[:, :h2])

@@ -19,11 +19,13 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import as_array, move_array
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import _util as U
 from ...ops._inplace import apply_inplace
 from ...ops._util import GRAD, record
+from ...ops.pointwise._common import _typed as _wrapped_scalar
 from ...ops.pointwise import erf, exp, sigmoid, tanh, where
 from ...ops.reduction import sum as _sum
 
@@ -54,12 +56,15 @@ def _float_input(op, input, kernel=None):
 
 
 def _scalar(value, arr):
-    """A Python number as a 0-d array of ``arr``'s dtype (keeps float32 in float32)."""
-    return np.asarray(value, dtype=arr.dtype)
+    """A Python number as a 0-d array of ``arr``'s dtype (keeps float32 in float32); a
+    NumPy scalar for a device array (CuPy refuses NumPy arrays)."""
+    if type(arr) is np.ndarray:
+        return np.asarray(value, dtype=arr.dtype)
+    return arr.dtype.type(value)
 
 
 def _const(arr, like):
-    return U.wrap(np.asarray(arr), like._device)
+    return U.wrap(as_array(arr), like._device)
 
 
 def _unary(op, node_cls, input, kernel, attrs=None, save="input", kernel_name=None):
@@ -109,7 +114,8 @@ def _relu(input):
     arr = input._data
     if arr.dtype == np.bool_:
         raise RuntimeError("relu: \"clamp_min_cpu\" not implemented for 'Bool'")
-    res = U.wrap(np.maximum(arr, np.zeros((), arr.dtype)), input._device)
+    zero = np.zeros((), arr.dtype) if type(arr) is np.ndarray else arr.dtype.type(0)
+    res = U.wrap(np.maximum(arr, zero), input._device)
     if GRAD.enabled and input._rg:
         record(ReluBackward0, res, (input,), (res,))
     return res
@@ -181,7 +187,7 @@ class LeakyReluBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
         a = x._data
-        scale = np.where(a > 0, np.ones((), a.dtype), np.asarray(self.slope, a.dtype))
+        scale = np.where(a > 0, _scalar(1, a), _scalar(self.slope, a))
         return (grad * _const(scale, grad),)
 
 
@@ -300,8 +306,10 @@ def celu_(input, alpha=1.0):
 # ----------------------------------------------------------------------------------
 
 def _erf_array(a):
-    from ...ops.pointwise import erf as _erf_op
-    return _erf_op(U.wrap(a))._data
+    # the kernel itself (on the array's own device), float16/bfloat16 computed in float32
+    from ...ops.pointwise._common import _in_float32
+    from ...ops.pointwise._erf import erf as _erf_kernel
+    return _in_float32(_erf_kernel)(a)
 
 
 # Abramowitz & Stegun 7.1.26: erfc(z) ~ t * poly(t) * exp(-z^2), t = 1 / (1 + p z), z >= 0,
@@ -406,7 +414,7 @@ def gelu(input, approximate="none"):
 def _sigmoid_array(a):
     # exp of -|a| only: no overflow for large |a|
     e = np.exp(-np.abs(a))
-    one = np.ones((), a.dtype)
+    one = _scalar(1, a)
     return np.where(a >= 0, one / (one + e), e / (one + e))
 
 
@@ -486,7 +494,7 @@ class HardsigmoidBackward0(Node):
         (x,) = self.saved_tensors
         a = x._data
         # NOTE: torch multiplies by the float32 constant 1/6, even for float64.
-        sixth = np.asarray(np.float32(1.0) / np.float32(6.0), a.dtype)
+        sixth = _scalar(np.float32(1.0) / np.float32(6.0), a)
         return (grad * _const(((a > -3) & (a < 3)).astype(a.dtype) * sixth, grad),)
 
 
@@ -566,7 +574,7 @@ def softshrink(input, lambd=0.5):
 
     def kernel(a):
         lam = _scalar(lambd, a)
-        return np.where(a > lam, a - lam, np.where(a < -lam, a + lam, np.zeros((), a.dtype)))
+        return np.where(a > lam, a - lam, np.where(a < -lam, a + lam, _scalar(0, a)))
     return _unary("softshrink", SoftshrinkBackward0, input, kernel, {"lambd": lambd})
 
 
@@ -607,8 +615,8 @@ def _threshold(input, threshold, value):
             if not info.min <= v <= info.max:
                 raise RuntimeError(f"threshold: value {v} cannot be converted to type "
                                    f"{arr.dtype} without overflow")
-    out = np.where(arr > threshold, arr, U.scalar_to_array(value, arr.dtype))
-    res = U.wrap(np.asarray(out, dtype=arr.dtype), input._device)
+    out = np.where(arr > threshold, arr, _wrapped_scalar(value, arr.dtype, arr))
+    res = U.wrap(as_array(out).astype(arr.dtype, copy=False), input._device)
     if GRAD.enabled and input._rg:
         record(ThresholdBackward0, res, (input,), (input,)).threshold = threshold
     return res
@@ -642,7 +650,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     arr = input._data
     draw = gen.uniform(lower, upper, size=arr.shape).astype(_F32 if arr.dtype in _LOW
                                                             else arr.dtype)
-    slopes = np.where(arr >= 0, np.ones((), draw.dtype), draw).astype(arr.dtype)
+    if input._device.type == "cuda":
+        # NOTE: ember's generator draws on the host (one seeded stream for every device);
+        # the slopes are copied to the device once.
+        draw = move_array(draw, input._device)
+    slopes = np.where(arr >= 0, _scalar(1, draw), draw).astype(arr.dtype)
     noise = _const(slopes, input)
 
     def fn(x):

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import array_like, xp_of
 from ..._random import numpy_generator
 from ..._tensor import Tensor
 from ...autograd.graph import Node
@@ -204,7 +205,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     bias = None        # constant additive mask (bool / causal)
     mask_t = None      # float mask tensor (may require grad)
     if is_causal:
-        bias = np.triu(np.full((L, S), -np.inf, dtype=work), 1)
+        xp = xp_of(scores)
+        bias = xp.triu(xp.full((L, S), -np.inf, dtype=work), 1)
     elif attn_mask is not None:
         m = attn_mask._data
         if m.dtype == np.bool_:
@@ -228,9 +230,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         gen = numpy_generator(None, "scaled_dot_product_attention")
         if dropout_p == 1.0:
-            keep = np.zeros(probs.shape, dtype=work)
+            keep = xp_of(probs).zeros(probs.shape, dtype=work)
         else:
-            keep = (gen.random(probs.shape, dtype=np.float32) >= np.float32(dropout_p))
+            keep = array_like(gen.random(probs.shape, dtype=np.float32) >= np.float32(dropout_p),
+                              probs)
             keep = keep.astype(work) * work.type(1.0 / (1.0 - dropout_p))
         out = (probs * keep) @ va
     else:

@@ -82,7 +82,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def _clamped_value(t, eps):
     arr = t._data
-    clamped = np.maximum(arr, np.asarray(eps, dtype=arr.dtype))
+    clamped = np.maximum(arr, arr.dtype.type(eps))
     if t._device is U.META:
         return t
     return t + U.wrap((clamped - arr).astype(arr.dtype, copy=False), t._device)

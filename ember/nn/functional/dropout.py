@@ -1,8 +1,9 @@
 """Dropout functions: dropout, dropout1d/2d/3d (whole channels), alpha_dropout and
 feature_alpha_dropout (for SELU networks).
 
-Masks come from ember's default generator (``ember.manual_seed``), so they never equal
-torch's; their distribution and the scaling by 1/(1-p) do.
+Masks come from the default generator of the input's device (``ember.manual_seed``),
+drawn where the input lives (on the GPU for cuda inputs), so they never equal torch's;
+their distribution and the scaling by 1/(1-p) do.
 """
 
 __all__ = ["alpha_dropout", "dropout", "dropout1d", "dropout2d", "dropout3d",
@@ -14,7 +15,8 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
-from ..._random import numpy_generator
+from ..._device import as_array
+from ..._random import sampler
 from ...autograd.graph import Node
 from ...ops import _util as U
 from ...ops._inplace import apply_inplace
@@ -33,9 +35,9 @@ def _check_p(p):
 
 def _keep_mask(op, input, p, shape):
     """1 where an element (or channel) is kept, drawn with probability 1 - p."""
-    gen = numpy_generator(None, op)
     if input._device.type == "meta":
         return np.ones(shape, dtype=_F32)
+    gen = sampler(None, input._device, op)
     return (gen.random(shape, dtype=np.float32) >= np.float32(p)).astype(_F32)
 
 
@@ -57,7 +59,7 @@ def _apply(op, input, scale, shift, inplace):
         out = work * scale.astype(work.dtype, copy=False)
         if shift is not None:
             out = out + shift.astype(work.dtype, copy=False)
-        res = U.wrap(np.asarray(out).astype(arr.dtype, copy=False), x._device)
+        res = U.wrap(as_array(out).astype(arr.dtype, copy=False), x._device)
         if GRAD.enabled and x._rg:
             node = record(NativeDropoutBackward0 if shift is None else _AffineNoiseBackward,
                           res, (x,))
@@ -77,7 +79,7 @@ def _dropout(op, input, p, training, inplace, mask_shape, alpha):
     if not training or p == 0 or input.numel() == 0:
         return input
     if p == 1:
-        return _apply(op, input, np.zeros((), _F32), None, inplace)
+        return _apply(op, input, _F32.type(0), None, inplace)   # a scalar: any device
     keep = _keep_mask(op, input, p, mask_shape)
     if not alpha:
         return _apply(op, input, keep * np.float32(1.0 / (1.0 - p)), None, inplace)

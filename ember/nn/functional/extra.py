@@ -6,6 +6,7 @@ Both draw from ember's generator (never torch's numbers); fractional pooling tak
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import array_like, to_host
 from ..._tensor import Tensor, _wrap
 
 __all__ = ["gumbel_softmax", "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
@@ -96,7 +97,8 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, random_s
     n, c = int(x.shape[0]), int(x.shape[1])
     if random_samples is None:
         random_samples = ember.rand(n, c, nd, dtype=x.dtype, device=x.device)
-    samples = np.asarray(random_samples._data, dtype=np.float64)
+    # the window geometry is host metadata; only the gathers run on the input's device
+    samples = to_host(random_samples._data).astype(np.float64)
     if samples.shape != (n, c, nd):
         raise RuntimeError(f"{name}(): expected _random_samples of shape {(n, c, nd)}, got "
                            f"{tuple(samples.shape)}")
@@ -116,8 +118,8 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, random_s
         shape[2 + nd + d] = kernel[d]
         flat_pos = flat_pos + pos.reshape(shape) * stride
         stride *= spatial[d]
-    window = flat_pos.reshape(n, c, -1, int(np.prod(kernel)))
-    values = np.take_along_axis(np.asarray(x._data).reshape(n, c, -1),
+    window = array_like(flat_pos.reshape(n, c, -1, int(np.prod(kernel))), x._data)
+    values = np.take_along_axis(x._data.reshape(n, c, -1),
                                 window.reshape(n, c, -1), axis=2).reshape(window.shape)
     # NOTE: first maximum wins and NaN counts as the maximum, like torch's loop
     best = np.argmax(values, axis=-1)

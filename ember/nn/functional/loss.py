@@ -29,6 +29,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import as_array, move_array, to_host, xp_of
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import _util as U
@@ -109,7 +110,7 @@ def _warn_size(op, input, target, stacklevel=3):
 
 
 def _const(arr, device):
-    return U.wrap(np.asarray(arr), device)
+    return U.wrap(as_array(arr), device)
 
 
 def _compute_dtype(arr):
@@ -150,7 +151,7 @@ def _log_softmax_array(arr, dim):
     ct = _compute_dtype(arr)
     x = arr.astype(ct, copy=False)
     if x.size == 0:
-        return np.empty(arr.shape, arr.dtype)
+        return xp_of(arr).empty(arr.shape, arr.dtype)
     shifted = x - x.max(axis=dim, keepdims=True)
     shifted -= np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
     return shifted.astype(arr.dtype, copy=False)
@@ -211,7 +212,7 @@ def _pick(input, index, dim):
 
 def _place(values, index, dim, shape):
     """Zeros of ``shape`` with ``values`` written at ``index`` along ``dim`` (adjoint of _pick)."""
-    arr = np.zeros(shape, dtype=values._data.dtype)
+    arr = xp_of(values._data).zeros(shape, dtype=values._data.dtype)
     if arr.size:
         np.put_along_axis(arr, index, values._data, dim)
     res = U.wrap(arr, values._device)
@@ -289,7 +290,7 @@ class NllLossBackward0(Node):
         if not GRAD.enabled:
             g = grad._data
             values = np.expand_dims(coef * g, 1).astype(g.dtype, copy=False)
-            arr = np.zeros(self.shape, dtype=g.dtype)
+            arr = xp_of(g).zeros(self.shape, dtype=g.dtype)
             if arr.size:
                 np.put_along_axis(arr, self.index, values, 1)
             return (U.wrap(arr, grad._device),)
@@ -328,7 +329,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = _denominator(wm, reduction)
         if reduction != "none":
-            loss = np.asarray(loss.sum() / denom)
+            loss = as_array(loss.sum() / denom)
         coef = -wm / denom if denom != 0 else np.zeros_like(wm)
     if unbatched and reduction == "none":
         loss = loss.reshape(())
@@ -397,7 +398,8 @@ def _cross_entropy_indices(input, target, weight, ignore_index, reduction, label
     unbatched = input._data.ndim == 1
     arr = input._data.reshape(1, -1) if unbatched else input._data
     t_arr = target._data.reshape(1) if unbatched else target._data
-    mask, safe = _target_arrays(op, U.wrap(t_arr), n_classes, ignore_index, device)
+    mask, safe = _target_arrays(op, U.wrap(t_arr, target._device), n_classes, ignore_index,
+                                device)
     ct = _compute_dtype(arr)
     x = arr.astype(ct, copy=False)
     index = np.expand_dims(safe, 1)
@@ -424,20 +426,20 @@ def _cross_entropy_indices(input, target, weight, ignore_index, reduction, label
                 smooth = -(logp * w.reshape(wshape)).sum(axis=1)
                 total_w = w.sum()
             else:
-                smooth_w = np.full(wshape, eps / n_classes, dtype=ct)
+                smooth_w = xp_of(x).full(wshape, eps / n_classes, dtype=ct)
                 smooth = -logp.sum(axis=1)
                 total_w = n_classes
             loss = (1 - eps) * loss + (eps / n_classes) * (smooth * maskf)
         denom = _denominator(wm, reduction)
         if reduction != "none":
-            loss = np.asarray(loss.sum() / denom)
+            loss = as_array(loss.sum() / denom)
             # NOTE: with every target ignored torch's mean is nan but its gradient is 0.
-            scale = np.full(wm.shape, 1.0 / denom if denom != 0 else 0.0, dtype=ct)
+            scale = xp_of(x).full(wm.shape, 1.0 / denom if denom != 0 else 0.0, dtype=ct)
         else:
-            scale = np.ones(wm.shape, dtype=ct)
+            scale = xp_of(x).ones(wm.shape, dtype=ct)
     if unbatched and reduction == "none":
         loss = loss.reshape(())
-    res = U.wrap(np.asarray(loss).astype(input._data.dtype, copy=False), device)
+    res = U.wrap(as_array(loss).astype(input._data.dtype, copy=False), device)
     if GRAD.enabled and input._rg:
         node = record(CrossEntropyBackward, res, (input,), (input,))
         node.in_dtype = input._data.dtype
@@ -709,7 +711,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         with np.errstate(divide="ignore", invalid="ignore"):
             stirling = target * log(target) - target + log(target * (2 * math.pi)) * 0.5
             loss = loss + _where(target > 1, stirling, _const(
-                np.zeros((), stirling._data.dtype), stirling._device))
+                stirling._data.dtype.type(0), stirling._device))
     return _reduce(loss, reduction)
 
 
@@ -726,7 +728,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         var_value = _number(var, "var", "gaussian_nll_loss")
         if var_value < 0:
             raise ValueError("var has negative entry/entries")
-        var = _const(np.full(input._data.shape, var_value, dtype=input._data.dtype),
+        var = _const(xp_of(input._data).full(input._data.shape, var_value,
+                                             dtype=input._data.dtype),
                      input._device)
     U.common_device("gaussian_nll_loss", (input, target, var))
     if var._data.shape != input._data.shape:
@@ -744,7 +747,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     # NOTE: torch clamps var in place under no_grad: the value is clamped, the gradient
     # flows as if it were not.
     varr = var._data
-    clamped = np.maximum(varr, np.asarray(eps, dtype=varr.dtype))
+    clamped = np.maximum(varr, varr.dtype.type(eps))
     var = var + _const((clamped - varr).astype(varr.dtype), var._device)
     from ...ops.pointwise import log
     diff = input - target
@@ -759,7 +762,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 # ----------------------------------------------------------------------------------
 
 def _zeros_like(t):
-    return _const(np.zeros(t._data.shape, t._data.dtype), t._device)
+    return _const(xp_of(t._data).zeros(t._data.shape, t._data.dtype), t._device)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
@@ -971,7 +974,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     margins = (x - _pick(x, index, 1) + margin).clamp_min(0)
     if p == 2:
         margins = margins * margins
-    others = np.ones((n, c), dtype=x._data.dtype)
+    others = xp_of(x._data).ones((n, c), dtype=x._data.dtype)
     if n:
         np.put_along_axis(others, index, 0, 1)
     margins = margins * _const(others, x._device)
@@ -1007,8 +1010,9 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     listed = np.cumprod(t >= 0, axis=1).astype(bool)
     if input._device is not U.META and (t[listed] >= c).any():
         raise IndexError(f"{op}: target out of range: targets must be in [0, {c})")
-    counts = np.zeros((n, c), dtype=x._data.dtype)
-    rows = np.repeat(np.arange(n), c).reshape(n, c)
+    xp = xp_of(t)
+    counts = xp.zeros((n, c), dtype=x._data.dtype)
+    rows = xp.repeat(xp.arange(n), c).reshape(n, c)
     np.add.at(counts, (rows[listed], t[listed]), 1)
     is_target = counts > 0
     pair_weight = counts[:, :, None] * (~is_target)[:, None, :]    # (n, j, k)
@@ -1046,7 +1050,8 @@ class CtcLossBackward0(Node):
 
 def _lengths(op, value, name, n, device):
     if isinstance(value, Tensor):
-        arr = value._data
+        # NOTE: lengths are host metadata (they size the dynamic program's loops)
+        arr = to_host(value._data)
         if _FROM_NP[arr.dtype].category != D.INT:
             raise RuntimeError(f"{op}: {name} must be integral, got {value.dtype}")
     elif isinstance(value, numbers.Integral):
@@ -1065,7 +1070,7 @@ def _lengths(op, value, name, n, device):
 
 
 def _ctc_targets(op, targets, target_lengths, n):
-    arr = targets._data
+    arr = to_host(targets._data)
     if _FROM_NP[arr.dtype].category != D.INT:
         raise RuntimeError(f"{op}: targets must be an integer tensor, got {targets.dtype}")
     arr = arr.astype(np.int64)
@@ -1215,8 +1220,11 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         nll = np.zeros(n, lp.dtype)
         grad_lp = np.zeros(lp.shape, lp.dtype)
     else:
-        nll, grad_lp = _ctc_forward_backward(np.ascontiguousarray(lp), labels, in_len, tg_len,
-                                             blank)
+        # NOTE: the CTC dynamic program runs on the host (one small step per time frame
+        # and label; CuPy has no CTC kernel); its results go back to the input's device.
+        nll, grad_lp = _ctc_forward_backward(np.ascontiguousarray(to_host(lp)), labels, in_len,
+                                             tg_len, blank)
+        nll, grad_lp = move_array(nll, device), move_array(grad_lp, device)
     if zero_infinity:
         bad = np.isinf(nll)
         nll = np.where(bad, 0, nll).astype(lp.dtype)
@@ -1226,7 +1234,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         node = record(CtcLossBackward0, res, (log_probs,))
         node.grad_lp, node.unbatched = grad_lp, unbatched
     if reduction == "mean":
-        lengths = U.wrap(np.maximum(tg_len, 1).astype(lp.dtype), device)
+        lengths = U.wrap(move_array(np.maximum(tg_len, 1).astype(lp.dtype), device), device)
         return (res / lengths).mean()
     if reduction == "sum":
         return res.sum()

@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import as_array, xp_of
 from ...autograd.graph import Node
 from ...ops import _util as U
 from ...ops._util import GRAD, record
@@ -30,7 +31,7 @@ def _work(arr):
 
 
 def _const(arr, like):
-    return U.wrap(np.asarray(arr), like._device)
+    return U.wrap(as_array(arr), like._device)
 
 
 def _check_float(op, input):
@@ -145,15 +146,15 @@ def _normalize(node_cls, input, weight, bias, axes, param_axes, param_shape, eps
         # NOTE: an empty batch normalizes to an empty result; statistics stay untouched
         # (zeros here, no "mean of empty slice" warnings).
         stat_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-        mean = np.zeros(stat_shape, x.dtype)
-        invstd = np.ones(stat_shape, x.dtype)
+        mean = xp_of(x).zeros(stat_shape, x.dtype)
+        invstd = xp_of(x).ones(stat_shape, x.dtype)
         var = None
         centered = x - mean
     elif batch_stats:
         mean = np.mean(x, axis=axes, keepdims=True)
         centered = x - mean
         var = np.mean(centered * centered, axis=axes, keepdims=True)
-        invstd = 1.0 / np.sqrt(var + np.asarray(eps, x.dtype))
+        invstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
     else:
         centered = x - mean
         var = None
@@ -163,7 +164,7 @@ def _normalize(node_cls, input, weight, bias, axes, param_axes, param_shape, eps
         out *= _work(weight._data).reshape(param_shape)
     if bias is not None:
         out += _work(bias._data).reshape(param_shape)
-    res = U.wrap(np.asarray(out).astype(arr.dtype, copy=False), input._device)
+    res = U.wrap(as_array(out).astype(arr.dtype, copy=False), input._device)
     if GRAD.enabled and (input._rg or (weight is not None and weight._rg)
                          or (bias is not None and bias._rg)):
         node = record(node_cls, res, (input, weight, bias), (input, weight))

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import move_array
 from ..._tensor import Tensor, _wrap
 
 __all__ = ["grid_sample", "affine_grid"]
@@ -86,7 +87,7 @@ def affine_grid(theta, size, align_corners=None):
     mesh = np.meshgrid(*axes, indexing="ij")          # each of shape spatial
     cols = [m.reshape(-1) for m in reversed(mesh)]    # x (width) first
     base = np.stack(cols + [np.ones_like(cols[0])], axis=-1)   # (P, d + 1)
-    base_t = _wrap(base.astype(theta._data.dtype), theta._device)
+    base_t = _wrap(move_array(base.astype(theta._data.dtype), theta._device), theta._device)
     ember = _ops()
     grid = ember.matmul(base_t.unsqueeze(0), theta.transpose(1, 2))   # (N, P, d)
     return grid.reshape([size[0]] + spatial + [len(spatial)])

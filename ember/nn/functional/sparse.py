@@ -13,6 +13,7 @@ __all__ = ["embedding", "embedding_bag", "one_hot"]
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import xp_of
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import _util as U
@@ -59,7 +60,7 @@ def one_hot(tensor, num_classes=-1):
             raise RuntimeError("Class values must be smaller than num_classes.")
     if num_classes < 0:
         raise RuntimeError("one_hot: num_classes should be -1 or non-negative")
-    out = np.zeros(arr.shape + (num_classes,), dtype=_I64)
+    out = xp_of(arr).zeros(arr.shape + (num_classes,), dtype=_I64)
     if arr.size and not meta:
         np.put_along_axis(out, arr[..., None], 1, axis=-1)
     return U.wrap(out, tensor._device)
@@ -71,9 +72,15 @@ def one_hot(tensor, num_classes=-1):
 
 def _segment_sum_rows(index, rows, num_rows):
     """out[index[i]] += rows[i] for a 1-D int ``index`` and 2-D ``rows`` (duplicates sum)."""
-    out = np.zeros((num_rows, rows.shape[1]), dtype=rows.dtype)
+    xp = xp_of(rows)
+    out = xp.zeros((num_rows, rows.shape[1]), dtype=rows.dtype)
     n = index.shape[0]
     if n == 0:
+        return out
+    if xp is not np:
+        # NOTE: on a GPU one atomic scatter-add is the fast path (the host strategy below
+        # would sync on every round)
+        np.add.at(out, index, rows)
         return out
     order = np.argsort(index, kind="stable")
     keys = index[order]
@@ -245,7 +252,8 @@ def _bags(op, input, offsets, include_last_offset):
                              "a mini-batch of fixed length sequences. However, found offsets of "
                              f"type {type(offsets)}")
         n_bags, length = arr.shape
-        return arr.reshape(-1), np.repeat(np.arange(n_bags), length), n_bags
+        xp = xp_of(arr)
+        return arr.reshape(-1), xp.repeat(xp.arange(n_bags), length), n_bags
     if arr.ndim != 1:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
                          f"{arr.ndim}")
@@ -266,9 +274,10 @@ def _bags(op, input, offsets, include_last_offset):
     if n_bags and (np.any(np.diff(off) < 0) or off[-1] > n):
         raise RuntimeError(f"{op}: offsets must be non-decreasing and at most the input length "
                            f"{n}, got {off.tolist()}")
-    bag_of = np.searchsorted(starts, np.arange(n), side="right") - 1
+    pos = xp_of(off).arange(n)
+    bag_of = np.searchsorted(starts, pos, side="right") - 1
     if include_last_offset and off.size:
-        bag_of = np.where(np.arange(n) < off[-1], bag_of, -1)
+        bag_of = np.where(pos < off[-1], bag_of, -1)
     return arr, bag_of, n_bags
 
 
@@ -344,16 +353,17 @@ def _bag_max(weight, idx, bags, n_bags):
     longest = int(counts.max()) if counts.size else 0
     # Lay the bags out as (n_bags, longest) slots; empty slots point at a -inf row.
     order = np.argsort(bags, kind="stable")
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    slot = np.arange(idx.size) - np.repeat(starts, counts)
-    table = np.full((n_bags, max(longest, 1)), num_rows, dtype=_I64)
+    xp = xp_of(idx)
+    starts = np.cumsum(counts) - counts
+    slot = xp.arange(idx.size) - np.repeat(starts, counts.tolist() if xp is not np else counts)
+    table = xp.full((n_bags, max(longest, 1)), num_rows, dtype=_I64)
     table[bags[order], slot] = idx[order]
     from ...ops.join import cat
     from ...ops.extrema import max as _max
     from ...ops.pointwise import where
-    filler = U.wrap(np.full((1, dim), -np.inf, dtype=weight._data.dtype), weight._device)
+    filler = U.wrap(xp.full((1, dim), -np.inf, dtype=weight._data.dtype), weight._device)
     padded = cat([weight, filler], 0)
     rows = _gather_rows(padded, table, None, None)
     values = _max(rows, 1).values
     empty = U.wrap((counts == 0).reshape(-1, 1), weight._device)
-    return where(empty, U.wrap(np.zeros((), weight._data.dtype), weight._device), values)
+    return where(empty, U.wrap(weight._data.dtype.type(0), weight._device), values)

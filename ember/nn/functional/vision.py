@@ -18,6 +18,7 @@ import operator
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import move_array
 from ...ops import _util as U
 from ...ops.conv import _conv, _conv_t
 from ...ops.pooling import (_LOW, _linear_dim, _take_dim, channel_shuffle,  # noqa: F401
@@ -231,7 +232,7 @@ def _one_hot_kernel(channels, kernel, dtype, device):
     """(C*K, 1, kh, kw): output channel c*K + k picks kernel offset k of channel c."""
     k = kernel[0] * kernel[1]
     eye = np.eye(k, dtype=dtype).reshape(k, 1, kernel[0], kernel[1])
-    return U.wrap(np.tile(eye, (channels, 1, 1, 1)), device)
+    return U.wrap(move_array(np.tile(eye, (channels, 1, 1, 1)), device), device)
 
 
 def _block_params(op, kernel_size, dilation, padding, stride):

@@ -5,6 +5,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..._device import array_like, move_array, to_host, xp_of
 from ..._tensor import _wrap
 from ...autograd.function import Function
 from .. import functional as F
@@ -141,7 +142,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         batched = target_.dim() > 0
         input = input_ if batched else input_.unsqueeze(0)
         target = target_ if batched else target_.unsqueeze(0)
-        labels = np.asarray(target._data).astype(np.int64)
+        labels = to_host(target._data).astype(np.int64)   # host bookkeeping of the clusters
         if labels.size and (labels.min() < 0 or labels.max() >= self.n_classes):
             raise RuntimeError(f"Target values should be in [0, {self.n_classes - 1}], but "
                                f"values in range [{labels.min()}, {labels.max()}] were found. ")
@@ -154,12 +155,12 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             if rows.size == 0:
                 continue
             head_index[rows] = self.shortlist_size + i
-            rows_t = _wrap(rows, input._device)
+            rows_t = _wrap(move_array(rows, input._device), input._device)
             cluster_logprob = F.log_softmax(self.tail[i](input.index_select(0, rows_t)), dim=1)
-            local = _wrap((labels[rows] - low)[:, None], input._device)
+            local = _wrap(move_array((labels[rows] - low)[:, None], input._device), input._device)
             output = output.index_copy(0, rows_t, cluster_logprob.gather(1, local).squeeze(1))
         head_logprob = F.log_softmax(self.head(input), dim=1)
-        head_t = _wrap(head_index[:, None], input._device)
+        head_t = _wrap(move_array(head_index[:, None], input._device), input._device)
         output = output + head_logprob.gather(1, head_t).squeeze(1)
         loss = (-output).mean()
         if not batched:
@@ -275,7 +276,7 @@ def _cross_map_scale(x, size, alpha, k):
     far = c > pre_pad
     if far.any():
         low = np.where(far, c - pre_pad + 1, 1)
-        scale = scale - np.where(far.reshape((1, -1) + (1,) * (x.ndim - 2)),
+        scale = scale - np.where(array_like(far.reshape((1, -1) + (1,) * (x.ndim - 2)), x),
                                  sums[:, low] - sums[:, 1:2], 0)
     return scale * (alpha / size) + k
 
@@ -286,7 +287,7 @@ class _CrossMapLRN2dFn(Function):
         if input.dim() != 4:
             raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D "
                              "instead.")
-        x = np.asarray(input._data)
+        x = input._data
         scale = _cross_map_scale(x, size, alpha, k)
         out = (x * np.power(scale, -beta)).astype(x.dtype)
         ctx.arrays = (x, out, scale.astype(x.dtype))
@@ -298,10 +299,10 @@ class _CrossMapLRN2dFn(Function):
         # NOTE: torch's hand-written backward (kept exactly, window offsets included)
         x, out, scale = ctx.arrays
         size, alpha, beta = ctx.params
-        g = np.asarray(grad_output._data)
+        g = grad_output._data
         n, channels = x.shape[:2]
         inverse_pre_pad = int(size - (size - 1) / 2)
-        padded = np.zeros((n, channels + size - 1) + x.shape[2:], dtype=x.dtype)
+        padded = xp_of(x).zeros((n, channels + size - 1) + x.shape[2:], dtype=x.dtype)
         padded[:, inverse_pre_pad:inverse_pre_pad + channels] = g * out / scale
         sums = _channel_cumsum(padded)
         c = np.arange(channels)

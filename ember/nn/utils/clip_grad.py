@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import as_array, move_array, to_host, xp_for
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 
@@ -30,6 +31,11 @@ def _array_norm(arr, p):
     if arr.dtype in _LOW:
         arr = arr.astype(np.float32)
     if arr.size == 0:
+        if p in (math.inf, -math.inf):
+            # NOTE: like torch, no identity for max/min: an empty gradient is an error.
+            raise RuntimeError(f"clip_grad_norm_: cannot compute the {p} norm of an empty "
+                               f"gradient (shape {list(arr.shape)}) because the operation "
+                               "does not have an identity")
         return arr.dtype.type(0)
     if p == 2.0:
         flat = arr.reshape(-1)
@@ -39,10 +45,19 @@ def _array_norm(arr, p):
     if p == -math.inf:
         return np.min(np.abs(arr))
     if p == 0.0:
-        return arr.dtype.type(np.count_nonzero(arr))
+        # (count_nonzero gives a Python int for NumPy arrays, a 0-d array for CuPy's)
+        return as_array(np.count_nonzero(arr)).astype(arr.dtype)
     if p == 1.0:
         return np.sum(np.abs(arr))
     return np.sum(np.abs(arr) ** arr.dtype.type(p)) ** arr.dtype.type(1.0 / p)
+
+
+def _norms_on(device, norms, acc):
+    """The per-tensor norms (NumPy scalars or 0-d arrays of any device) as one array on
+    ``device``: torch moves each device's norms to the first tensor's device."""
+    if device.type == "cuda":
+        return xp_for(device).stack([move_array(as_array(n), device) for n in norms]).astype(acc)
+    return np.array([to_host(n) for n in norms], dtype=acc)
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -58,10 +73,14 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     dtype = tensors[0].dtype
     for t in tensors[1:]:
         dtype = D.promote_types(dtype, t.dtype)
-    norms = np.array([_array_norm(t._data, norm_type) for t in tensors], dtype=np.float64
-                     if dtype is D.float64 else np.float32)
+    acc = np.float64 if dtype is D.float64 else np.float32
+    device = tensors[0]._device
+    if device.type == "cuda" or any(t._device.type == "cuda" for t in tensors):
+        norms = _norms_on(device, [_array_norm(t._data, norm_type) for t in tensors], acc)
+    else:
+        norms = np.array([_array_norm(t._data, norm_type) for t in tensors], dtype=acc)
     total = _array_norm(norms, norm_type)
-    total = np.asarray(total).astype(dtype.np)
+    total = as_array(total).astype(dtype.np)
     if error_if_nonfinite and not np.isfinite(total.astype(np.float64)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
                            "is non-finite, so it cannot be clipped. To disable this error and "
@@ -80,8 +99,9 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     try:
         coef = (float(max_norm) / (total_norm + 1e-6)).clamp(max=1.0)
         for g in grads:
-            g.mul_(coef if coef.dtype is g.dtype or g.dtype.category != D.FLOAT
-                   else coef.to(g.dtype))
+            scale = coef if coef._device is g._device else coef.to(g.device)
+            g.mul_(scale if scale.dtype is g.dtype or g.dtype.category != D.FLOAT
+                   else scale.to(g.dtype))
     finally:
         _GRAD.enabled = prev
 

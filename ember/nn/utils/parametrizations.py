@@ -46,8 +46,8 @@ def _householder_product(a, tau):
     import ember
     n, k = a.shape[-2], a.shape[-1]
     batch = tuple(a.shape[:-2])
-    q = ember.eye(n, k, dtype=a.dtype).expand(*batch, n, k)
-    unit = ember.eye(n, dtype=a.dtype)
+    q = ember.eye(n, k, dtype=a.dtype, device=a.device).expand(*batch, n, k)
+    unit = ember.eye(n, dtype=a.dtype, device=a.device)
     lower = a.tril(-1)
     # apply the reflectors from the last to the first: Q = H_1 (H_2 (... (H_k E)))
     for i in range(min(k, tau.shape[-1]) - 1, -1, -1):
@@ -67,7 +67,7 @@ def _make_orthogonal(a):
 def _is_orthogonal(q):
     import ember
     n, k = q.shape[-2], q.shape[-1]
-    eye = ember.eye(k, dtype=q.dtype)
+    eye = ember.eye(k, dtype=q.dtype, device=q.device)
     eps = 10.0 * n * D.finfo(q.dtype).eps
     return bool(ember.allclose(q.mH @ q, eye, atol=eps))
 
@@ -111,7 +111,7 @@ class _Orthogonal(Module):
                 Q = ember.linalg.matrix_exp(A)
             else:
                 # the Cayley map (I + A/2)(I - A/2)^{-1}, as a solve
-                eye = ember.eye(n, dtype=A.dtype)
+                eye = ember.eye(n, dtype=A.dtype, device=A.device)
                 Q = ember.linalg.solve(eye - 0.5 * A, eye + 0.5 * A)
             if n != k:
                 Q = Q[..., :k]
@@ -155,7 +155,8 @@ class _Orthogonal(Module):
                 Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
             else:
                 # complete Q to an n x n orthogonal matrix with random columns
-                extra = ember.randn(*(tuple(Q.shape[:-2]) + (n, n - k)), dtype=Q.dtype)
+                extra = ember.randn(*(tuple(Q.shape[:-2]) + (n, n - k)), dtype=Q.dtype,
+                                    device=Q.device)
                 Q = _make_orthogonal(ember.cat([Q, extra], dim=-1))
             self.base = Q
             # NOTE: torch stores -Id in ``original``: then householder(zeros) is eye(n, k)
@@ -170,8 +171,8 @@ def _geqrf(a):
     import ember
     n, k = a.shape[-2], a.shape[-1]
     # reflector i maps column i of the current matrix to +-||.|| e_i; rebuild them column by
-    # column in NumPy (a one-off, not differentiated)
-    arr = np.array(a.detach().numpy(), copy=True)
+    # column in NumPy on the host (a one-off, not differentiated; cuda values come back)
+    arr = np.array(a.detach().cpu().numpy(), copy=True)
     batch = arr.shape[:-2]
     flat = arr.reshape((-1, n, k))
     out = np.zeros_like(flat)
@@ -193,7 +194,8 @@ def _geqrf(a):
             m[i + 1:, i] = v[1:]
             taus[b, i] = tau
         out[b] = m
-    return (ember.tensor(out.reshape(arr.shape)), ember.tensor(taus.reshape(batch + (min(n, k),))))
+    return (ember.tensor(out.reshape(arr.shape), device=a.device),
+            ember.tensor(taus.reshape(batch + (min(n, k),)), device=a.device))
 
 
 def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):

@@ -9,16 +9,23 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..._device import to_host
 from ..._tensor import Tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pack_sequence",
            "pad_sequence", "unpad_sequence", "unpack_sequence", "invert_permutation"]
 
 
-def _tensor(values):
+def _tensor(values, device=None):
+    """An int64 tensor of host ``values`` on ``device`` (cpu by default)."""
     from ...ops.creation import tensor
     from ... import int64
-    return tensor(np.asarray(values, dtype=np.int64), dtype=int64)
+    return tensor(np.asarray(values, dtype=np.int64), dtype=int64, device=device)
+
+
+def _host(t):
+    """A tensor's values as a NumPy array (index bookkeeping is host work)."""
+    return to_host(t._data)
 
 
 def invert_permutation(permutation):
@@ -29,10 +36,10 @@ def invert_permutation(permutation):
     """
     if permutation is None:
         return None
-    perm = np.asarray(permutation._data)
+    perm = _host(permutation)
     inverse = np.empty_like(perm)
     inverse[perm] = np.arange(perm.shape[0], dtype=perm.dtype)
-    return _tensor(inverse)
+    return _tensor(inverse, permutation.device)
 
 
 class PackedSequence(namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices",
@@ -63,15 +70,24 @@ class PackedSequence(namedtuple("PackedSequence_", ["data", "batch_sizes", "sort
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def _map_data(self, fn):
-        return type(self)(fn(self.data), self.batch_sizes, self.sorted_indices,
-                          self.unsorted_indices)
+        return self._with_data(fn(self.data))
+
+    def _with_data(self, data):
+        # NOTE: as in torch, the permutations follow ``data`` to its device; batch_sizes
+        # always stay on the CPU.
+        dev = data.device
+        sorted_indices, unsorted_indices = self.sorted_indices, self.unsorted_indices
+        if sorted_indices is not None and sorted_indices.device != dev:
+            sorted_indices = sorted_indices.to(dev)
+            unsorted_indices = unsorted_indices.to(dev)
+        return type(self)(data, self.batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
-        """Move or cast ``data`` (the index tensors stay int64 on the CPU)."""
+        """Move or cast ``data`` (the permutations follow it; batch_sizes stay on the CPU)."""
         data = self.data.to(*args, **kwargs)
         if data is self.data:
             return self
-        return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
+        return self._with_data(data)
 
     def cpu(self, *args, **kwargs):
         return self._map_data(lambda d: d.cpu(*args, **kwargs))
@@ -116,7 +132,7 @@ def _lengths_array(lengths):
         if lengths.ndim != 1:
             raise RuntimeError(f"pack_padded_sequence(): 'lengths' must be a 1D tensor, got "
                                f"{lengths.ndim}D")
-        return np.asarray(lengths._data).astype(np.int64)
+        return _host(lengths).astype(np.int64)
     return np.asarray(list(lengths), dtype=np.int64).reshape(-1)
 
 
@@ -169,8 +185,8 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         rows.append(b * steps + t if batch_first else t * batch + b)
     index = np.concatenate(rows) if rows else np.zeros(0, np.int64)
     flat = input.reshape((batch * steps,) + tuple(input.shape[2:]))
-    data = flat.index_select(0, _tensor(index))
-    sorted_indices = None if order is None else _tensor(order)
+    data = flat.index_select(0, _tensor(index, flat.device))
+    sorted_indices = None if order is None else _tensor(order, flat.device)
     return PackedSequence(data, _tensor(batch_sizes), sorted_indices, None)
 
 
@@ -184,7 +200,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     from ...ops.creation import full
     from ...ops.shape import cat
     data = sequence.data
-    batch_sizes = np.asarray(sequence.batch_sizes._data).astype(np.int64)
+    batch_sizes = _host(sequence.batch_sizes).astype(np.int64)
     steps = batch_sizes.shape[0]
     batch = int(batch_sizes[0]) if steps else 0
     if total_length is not None:
@@ -206,7 +222,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     sorted_lens = (s[None, :] < batch_sizes[:, None]).sum(0)
     unsorted = sequence.unsorted_indices
     if unsorted is not None:
-        perm = np.asarray(unsorted._data)
+        perm = _host(unsorted)
         index = index[:, perm]
         lengths = sorted_lens[perm]
     else:
@@ -216,7 +232,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     feature = tuple(data.shape[1:])
     pad_row = full((1,) + feature, padding_value, dtype=data.dtype, device=data.device)
     source = cat([data, pad_row])
-    padded = source.index_select(0, _tensor(index.reshape(-1)))
+    padded = source.index_select(0, _tensor(index.reshape(-1), source.device))
     padded = padded.reshape(index.shape + feature)
     return padded, _tensor(lengths)
 
@@ -261,7 +277,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     pad_row = full((1,) + feature, padding_value, dtype=first.dtype, device=first.device)
     source = cat([seq.reshape((seq.shape[0] if seq.ndim else 1,) + feature)
                   for seq in sequences] + [pad_row.to(first.dtype)])
-    out = source.index_select(0, _tensor(index.reshape(-1)))
+    out = source.index_select(0, _tensor(index.reshape(-1), source.device))
     return out.reshape(index.shape + feature)
 
 

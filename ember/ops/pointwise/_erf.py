@@ -122,7 +122,8 @@ _SMALL_SIZE = 32
 def _on_1d(kernel, scalar_fn=None):
     # NumPy turns 0-d results into scalars, which in-place steps cannot write to.
     def wrapper(x):
-        if scalar_fn is not None and x.size <= _SMALL_SIZE:
+        # (host arrays only: a device array would be copied to the host and back)
+        if scalar_fn is not None and x.size <= _SMALL_SIZE and type(x) is np.ndarray:
             values = [scalar_fn(v) for v in x.reshape(-1).tolist()]
             return np.array(values, dtype=x.dtype).reshape(x.shape)
         if x.ndim == 0:

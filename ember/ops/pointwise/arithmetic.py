@@ -20,7 +20,8 @@ from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
-from ._common import (_BOOL, _F32, _FROM_NP, _LOW, _apply_binary, _cc, _cc_number, _finish,
+from ._common import (_BOOL, _F32, _FROM_NP, _LOW, _apply_binary, _array_operand, _astype,
+                      _cc, _cc_number, _dtype_of, _finish,
                       _float_unary, _LOW_SET, _is_float_array, _not_implemented,
                       _refuse_complex, _require_number, _require_tensor, _round_to, _wrap)
 from .ternary import _zero_where
@@ -86,14 +87,15 @@ def _check_alpha(op, alpha, dtype_cat):
 def _with_alpha(op, np_fn, a, b, alpha):
     """``np_fn(a, alpha * b)`` (a + or - alpha * b) over arrays (or one number) of the
     result dtype."""
-    dtype = a.dtype if isinstance(a, np.ndarray) else np.asarray(b).dtype
+    dtype = _dtype_of(a, b)
     if dtype in _LOW:
         # NOTE: torch rounds alpha (and a number operand) to float16/bfloat16, then
         # computes a + alpha * b in float32 with one rounding: the product of two
         # half values is exact in float32, so that is a plain float32 expression.
-        al = _round_to(alpha, dtype)
-        a32 = np.asarray(a, dtype).astype(_F32)
-        b32 = np.asarray(b, dtype).astype(_F32)
+        like = _array_operand(a, b)
+        al = _round_to(alpha, dtype, like)
+        a32 = _astype(_astype(a, dtype, like), _F32, like)
+        b32 = _astype(_astype(b, dtype, like), _F32, like)
         return _apply_binary(op, np_fn, a32, b32 * al).astype(dtype)
     return _apply_binary(op, np_fn, a, np.multiply(b, alpha, dtype=dtype))
 
@@ -232,7 +234,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         _refuse_complex("div", a, b, kernel=f"div_{rounding_mode}_cpu")
         is_int = _FROM_NP[np.result_type(a, b)].category < D.FLOAT
         if is_int:
-            if np.any(np.asarray(b) == 0) and dev.type != "meta" and _nonempty(a, b):
+            if np.any(b == 0) and dev.type != "meta" and _nonempty(a, b):
                 raise RuntimeError("ZeroDivisionError")
             if rounding_mode == "floor":
                 arr = _apply_binary("div", np.floor_divide, a, b)
@@ -240,12 +242,12 @@ def div(input, other, *, rounding_mode=None, out=None):
                 q = _apply_binary("div", np.floor_divide, a, b)
                 r = np.remainder(a, b)
                 # floor -> trunc: add one where the true quotient is negative and inexact
-                fix = (r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+                fix = (r != 0) & ((a < 0) != (b < 0))
                 arr = (q + fix).astype(q.dtype)
         else:
             q = _apply_binary("div", np.true_divide, a, b)
             arr = np.trunc(q) if rounding_mode == "trunc" else _floor_div_float(a, b, q)
-        res = _wrap(np.asarray(arr), dev)
+        res = _wrap(arr, dev)
         if GRAD.enabled and (getattr(input, "_rg", False) or getattr(other, "_rg", False)):
             record(_ZeroGradBackward, res, (input, other if isinstance(other, Tensor) else None))
     else:
@@ -410,14 +412,15 @@ def _integer_division_arrays(op, input, other, kernel):
     """Promoted arrays for fmod/remainder/floor_divide and the result, with torch's
     refusal of bool and of integer division by zero."""
     a, b, dev = prep_binary(op, input, other)
-    dtype = a.dtype if isinstance(a, np.ndarray) else b.dtype
+    dtype = _dtype_of(a, b)
     if dtype == _BOOL or dtype.kind == "c":
         raise _not_implemented(op + "_cpu", dtype)
     # an empty result divides nothing: torch only fails on a zero it actually uses
     if dtype.kind in "iu" and dev is not META and not np.all(b) and _nonempty(a, b):
         raise RuntimeError(f"{op}: ZeroDivisionError (integer division by zero)")
     if dtype in _LOW:
-        r = _apply_binary(op, kernel, np.asarray(a, _F32), np.asarray(b, _F32)).astype(dtype)
+        like = _array_operand(a, b)
+        r = _apply_binary(op, kernel, _astype(a, _F32, like), _astype(b, _F32, like)).astype(dtype)
     else:
         r = _apply_binary(op, kernel, a, b)
     return _wrap(r, dev), dev

@@ -19,7 +19,7 @@ from .. import _util as U
 from .._util import GRAD, prep_binary, record
 from ._common import (_BOOL, _apply_binary, _broadcast, _finish, _finish_exact,
                       _is_complex_operand, _is_float_array, _refuse_complex, _require_tensor,
-                      _wrap)
+                      _on_device, _typed, _wrap)
 from .ternary import _keep_where, _masked_grads
 
 
@@ -38,7 +38,7 @@ def _comparison(name, np_fn, ordered=False):
         if ordered and a.dtype.kind == "c":
             _refuse_complex(name, a, kernel=name + "_cpu")
         try:
-            res = _wrap(np.asarray(np_fn(a, b)), dev)
+            res = _wrap(np_fn(a, b), dev)
         except ValueError:
             raise U.broadcast_error(name, a, b) from None
         if out is not None:
@@ -75,6 +75,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"isclose: atol must be greater than or equal to zero, but got {atol}")
     dev = U.common_device("isclose", (input, other))
     _broadcast("isclose", a, b)
+    if dev.type == "cuda":
+        a, b = _on_device((a, b), dev)
     return _wrap(_isclose_arrays(a, b, rtol, atol, equal_nan), dev)
 
 
@@ -89,7 +91,7 @@ def _isclose_arrays(a, b, rtol, atol, equal_nan):
         # NOTE: torch compares integers and bools in floating point (no wrap-around).
         fdt = D.get_default_dtype().np
         a, b = a.astype(fdt), b.astype(fdt)
-    allowed = np.abs(b * U.scalar_to_array(rtol, a.dtype)) + U.scalar_to_array(atol, a.dtype)
+    allowed = np.abs(b * _typed(rtol, a.dtype, a)) + _typed(atol, a.dtype, a)
     actual = np.abs(a - b)
     return close | (np.isfinite(actual) & (actual <= allowed))
 
@@ -140,7 +142,7 @@ def _bool_unary(name, float_fn, other_value, doc, takes_out=False):
         elif arr.dtype.kind == "c":
             r = _complex_test(name, float_fn, arr)
         else:
-            r = np.full(arr.shape, other_value, dtype=_BOOL)
+            r = np.full_like(arr, other_value, dtype=_BOOL)
         return _wrap(r, input._device)
 
     def test_with_out(input, *, out=None):
@@ -175,7 +177,7 @@ isfinite = _bool_unary("isfinite", np.isfinite, True, """True where input is nei
     >>> ember.isfinite(ember.tensor([1.0, float('inf')]))
     tensor([ True, False])
     """)
-isreal = _bool_unary("isreal", lambda a: np.ones(a.shape, _BOOL), True,
+isreal = _bool_unary("isreal", lambda a: np.ones_like(a, dtype=_BOOL), True,
                      """True where the imaginary part is 0 (everywhere for real dtypes).
 
     >>> ember.isreal(ember.tensor([1.0]))

@@ -4,7 +4,7 @@ import."""
 
 import numpy as np
 
-from ..._device import CPU
+from ..._device import CPU, as_array
 from ..._tensor import Tensor, _new
 from .. import _util as U
 from .._inplace import apply_inplace, make_inplace
@@ -43,7 +43,7 @@ def _fast_binary(op, np_fn, node_cls, save_inputs, fallback):
                     r = np_fn(a, b)
                 except ValueError:
                     raise U.broadcast_error(op, a, b) from None
-                res._data = r if type(r) is np.ndarray else np.asarray(r)
+                res._data = r if type(r) is np.ndarray else as_array(r)
                 if self._device is not CPU:
                     res._device = self._device
                     res._data = U.to_meta_if(res._data, self._device)

@@ -12,12 +12,14 @@ import builtins
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import array_like
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, prep_binary, record
 from ._common import (_cc, _BOOL, _F32, _LOW, _apply_binary, _check_int_scalar_fits, _finish,
-                      _not_implemented, _require_number, _round_to, _wrap, _zeros_like_grad)
+                      _not_implemented, _require_number, _round_to, _wrap, _zeros_like_grad,
+                      _array_operand, _astype, _dtype_of, _typed)
 from .ternary import _zero_where
 from .unary import log
 
@@ -73,7 +75,7 @@ def _small_power(arr, e):
     if e == 1:
         return arr.copy()
     if e == 0:
-        return np.ones(arr.shape, arr.dtype)
+        return np.ones_like(arr)
     if arr.dtype.kind == "f":
         if e == 0.5:
             return np.sqrt(arr)
@@ -107,7 +109,7 @@ def _half_power(arr, e, dtype):
     """
     if arr.dtype != dtype:
         arr = arr.astype(dtype)
-    e32 = _round_to(e, dtype)
+    e32 = _round_to(e, dtype, arr)
     if dtype == np.float16:
         if e == 0.5:
             # NumPy's power takes sqrt for 0.5: pow's +0.0 at -0.0 and +inf at -inf
@@ -119,9 +121,16 @@ def _half_power(arr, e, dtype):
     elif e == 3:
         return (arr * arr) * arr
     elif e == -2:
-        return np.ones((), dtype) / (arr * arr)
+        return _typed(1, dtype, arr) / (arr * arr)
     e = e32.item() if type(e) is builtins.float else e
     return _power_array(arr.astype(_F32), e)
+
+
+def _as_array_like(x, other):
+    """``x`` as an array (on ``other``'s device when ``x`` is a number)."""
+    if hasattr(x, "ndim") and not isinstance(x, np.generic):
+        return x
+    return array_like(x, other)
 
 
 def _int_tensor_power(a, b):
@@ -131,8 +140,8 @@ def _int_tensor_power(a, b):
         return np.power(a, b)
     r = np.power(a, np.where(negative, 0, b).astype(b.dtype))
     # x ** -n is 1 for x == 1, +-1 for x == -1 by parity, 0 (truncated) otherwise
-    one = np.ones((), a.dtype)
-    special = np.where(a == 1, one, np.zeros((), a.dtype))
+    one = _typed(1, a.dtype, a)
+    special = np.where(a == 1, one, _typed(0, a.dtype, a))
     if a.dtype.kind == "i":
         special = np.where(a == -1, np.where(b % 2 == 0, one, -one), special)
     return np.where(negative, special, r).astype(r.dtype)
@@ -140,15 +149,17 @@ def _int_tensor_power(a, b):
 
 def _pow_arrays(op, a, b, device):
     """a ** b over arrays (or one scalar) already promoted to the result dtype."""
-    dtype = a.dtype if isinstance(a, np.ndarray) else np.asarray(b).dtype
+    dtype = _dtype_of(a, b)
     if dtype == _BOOL:
         raise _not_implemented("pow", dtype)
     if dtype.kind in "iu":
-        return _apply_binary(op, _int_tensor_power, np.asarray(a), np.asarray(b))
+        # (a number operand becomes an array on the other's device: the kernel indexes it)
+        return _apply_binary(op, _int_tensor_power, _as_array_like(a, b), _as_array_like(b, a))
     if dtype in _LOW:
         # a number base is rounded to float16/bfloat16 first, as torch does
-        a = np.asarray(a, dtype).astype(_F32)
-        b = np.asarray(b, dtype).astype(_F32)
+        like = _array_operand(a, b)
+        a = _astype(_astype(a, dtype, like), _F32, like)
+        b = _astype(_astype(b, dtype, like), _F32, like)
         return _apply_binary(op, np.power, a, b).astype(dtype)
     return _apply_binary(op, np.power, a, b)
 

@@ -13,7 +13,7 @@ import numpy as np
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, record
-from ._common import _BOOL, _finish_exact, _in_float32, _not_implemented, _wrap
+from ._common import _BOOL, _finish_exact, _in_float32, _not_implemented, _typed, _wrap
 from .unary import SignBackward0
 
 
@@ -79,7 +79,7 @@ fix = trunc
 
 def _round_decimals(arr, decimals):
     # torch: nearbyint(x * 10^d) / 10^d, or nearbyint(x / 10^-d) * 10^-d for d < 0
-    scale = np.asarray(10.0 ** builtins.abs(decimals), dtype=arr.dtype)
+    scale = _typed(10.0 ** builtins.abs(decimals), arr.dtype, arr)
     if decimals > 0:
         return np.rint(arr * scale) / scale
     return np.rint(arr / scale) * scale

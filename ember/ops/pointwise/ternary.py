@@ -15,13 +15,15 @@ import ml_dtypes
 import numpy as np
 
 from ... import _dtype as D
+from ..._device import as_array
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, record
 from ._common import (_BOOL, _broadcast, _cc, _cc_number, _check_int_scalar_fits, _F32,
                       _finish, _finish_exact, _FROM_NP, _is_float_array, _LOW,
-                      _not_implemented, _require_number, _require_tensor, _wrap)
+                      _not_implemented, _require_number, _require_tensor, _wrap,
+                      _on_device, _typed)
 
 
 # -- masked gradients (all differentiable in ``grad``) ------------------------------
@@ -60,11 +62,11 @@ class WhereBackward0(Node):
         return _masked_grads(self, grad, cond, ~cond)
 
 
-def _operand_array(x, np_dtype):
+def _operand_array(x, np_dtype, like):
     if isinstance(x, Tensor):
         arr = x._data
         return arr if arr.dtype == np_dtype else arr.astype(np_dtype)
-    return U.scalar_to_array(x.item() if isinstance(x, np.generic) else x, np_dtype)
+    return _typed(x.item() if isinstance(x, np.generic) else x, np_dtype, like)
 
 
 _MISSING = object()
@@ -81,7 +83,7 @@ def _where_indices(condition):
     arr = condition._data
     if arr.ndim == 0:
         arr = arr.reshape(1)
-    return tuple(_wrap(idx.astype(np.int64)) for idx in np.nonzero(arr))
+    return tuple(_wrap(idx.astype(np.int64), condition._device) for idx in np.nonzero(arr))
 
 
 def where(condition, input=_MISSING, other=_MISSING, *, out=None):
@@ -116,8 +118,10 @@ def where(condition, input=_MISSING, other=_MISSING, *, out=None):
         cond = cond.astype(_BOOL)
     dev = U.common_device("where", (condition, input, other))
     dtype = D.result_type_of(input, other).np
-    a = _operand_array(input, dtype)
-    b = _operand_array(other, dtype)
+    a = _operand_array(input, dtype, cond)
+    b = _operand_array(other, dtype, cond)
+    if dev.type == "cuda":
+        cond, a, b = _on_device((cond, a, b), dev)
     try:
         r = np.where(cond, a, b)
     except ValueError:
@@ -173,11 +177,9 @@ class ClampBackward0(Node):
         nf = self.next_functions
         gx = glo = ghi = None
         if nf[0][0] is not None:
-            keep = np.ones(xa.shape, _BOOL)
-            if la is not None:
-                keep = keep & (xa >= la)
+            keep = xa >= la if la is not None else None
             if ha is not None:
-                keep = keep & (xa <= ha)
+                keep = xa <= ha if keep is None else keep & (xa <= ha)
             gx = _keep_where(grad, keep)
         if la is not None and nf[1][0] is not None:
             # the lower bound is the result where x is below it, unless it exceeds max
@@ -216,8 +218,8 @@ def _clamp_scalar_arrays(op, input, lo, hi):
     work = _F32 if dtype in _LOW else dtype
     if arr.dtype != work:
         arr = arr.astype(work)
-    lo = None if lo is None else U.scalar_to_array(lo, work)
-    hi = None if hi is None else U.scalar_to_array(hi, work)
+    lo = None if lo is None else _typed(lo, work, arr)
+    hi = None if hi is None else _typed(hi, work, arr)
     return arr, lo, hi, dtype
 
 
@@ -248,6 +250,7 @@ def _tensor_bounds_clamp(op, input, lo, hi):
     arrays = [None if t is None else (t._data if t._data.dtype == work else
                                       t._data.astype(work)) for t in (input, lo, hi)]
     _broadcast(op, *[a for a in arrays if a is not None])
+    arrays = _on_device(arrays, dev)
     return _wrap(_clamp_compute(arrays[0], arrays[1], arrays[2], dtype), dev)
 
 
@@ -280,8 +283,14 @@ def clamp(input, min=None, max=None, *, out=None):
         # common case: float32/64 tensor, number bounds -> no promotion (Python numbers
         # are weak in NumPy too)
         # typed 0-d bounds: cheaper than Python scalars in NumPy, and the same rounding
-        r = arr if lo is None else np.maximum(arr, np.asarray(lo, arr.dtype))
-        r = np.minimum(r, np.asarray(hi, arr.dtype)) if hi is not None else r
+        # (NumPy scalars on a device: CuPy refuses NumPy arrays)
+        if type(arr) is np.ndarray:
+            r = arr if lo is None else np.maximum(arr, np.asarray(lo, arr.dtype))
+            r = np.minimum(r, np.asarray(hi, arr.dtype)) if hi is not None else r
+        else:
+            typ = arr.dtype.type
+            r = arr if lo is None else np.maximum(arr, typ(lo))
+            r = np.minimum(r, typ(hi)) if hi is not None else r
         res = _wrap(r if r is not arr else arr.copy(), input._device)
     else:
         arr, lo_a, hi_a, dtype = _clamp_scalar_arrays("clamp", input, lo, hi)
@@ -384,7 +393,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
                             (np.isposinf(arr), info.max if posinf is None else posinf),
                             (np.isneginf(arr), info.min if neginf is None else neginf)):
             if mask.any():
-                r[mask] = U.scalar_to_array(value, arr.dtype)
+                r[mask] = _typed(value, arr.dtype, arr)
     res = _wrap(r, input._device)
     if GRAD.enabled and input._rg:
         record(NanToNumBackward0, res, (input,), (input,))
@@ -420,7 +429,7 @@ def _lerp_kernel(start, end, weight):
     # NOTE: torch picks the formula by |weight| so that weight 0 gives start and
     # weight 1 gives end exactly.
     diff = end - start
-    if not isinstance(weight, np.ndarray):
+    if not hasattr(weight, "dtype"):    # a Python number
         if builtins.abs(weight) < 0.5:
             return start + diff * weight
         return end - diff * (1 - weight)
@@ -450,12 +459,12 @@ def lerp(input, end, weight, *, out=None):
     dtype = input._data.dtype
     if not (_is_float_array(input._data) or dtype.kind == "c"):
         raise _not_implemented("lerp_kernel_scalar_weight", dtype)
-    arrays = [t._data for t in tensors]
+    arrays = _on_device([t._data for t in tensors], dev)
     _broadcast("lerp", *arrays)
     if dtype in _LOW:
         arrays = [a.astype(_F32) for a in arrays]
     w = arrays[2] if len(arrays) == 3 else weight
-    r = np.asarray(_lerp_kernel(arrays[0], arrays[1], w))
+    r = as_array(_lerp_kernel(arrays[0], arrays[1], w))
     res = _wrap(r.astype(dtype, copy=False), dev)
     if GRAD.enabled and any(t._rg for t in tensors):
         if len(tensors) == 3:
@@ -498,7 +507,7 @@ def _ternary_arrays(op, input, tensor1, tensor2, value):
     work = _F32 if dtype in _LOW else dtype
     arrays = [t._data if t._data.dtype == work else t._data.astype(work) for t in tensors]
     _broadcast(op, *arrays)
-    return arrays, U.scalar_to_array(value, work), dtype, dev
+    return _on_device(arrays, dev), _typed(value, work, arrays[0]), dtype, dev
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):

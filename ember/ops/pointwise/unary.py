@@ -21,7 +21,8 @@ from ...autograd.graph import Node
 from .. import _util as U
 from .._util import GRAD, record
 from ._common import (_BOOL, _F32, _LOW, _cc, _finish, _finish_exact, _float_unary,
-                      _in_float32, _not_implemented, _refuse_complex, _wrap, _zeros_like_grad)
+                      _in_float32, _not_implemented, _refuse_complex, _typed, _wrap,
+                      _zeros_like_grad)
 from .ternary import _zero_where, where
 
 _LN2 = math.log(2.0)
@@ -206,11 +207,13 @@ def _rsqrt_kernel(arr):
 def _sigmoid_kernel(arr):
     # 1 / (1 + exp(-x)): exp overflows to inf for very negative x, giving exactly 0.
     r = np.negative(arr)
-    if type(r) is not np.ndarray:
+    if type(r) is not np.ndarray and isinstance(r, np.generic):
         return 1 / (1 + np.exp(r))
     np.exp(r, out=r)
     # a typed 0-d one: NumPy's Python-scalar handling costs more than the add itself
-    np.add(r, np.ones((), r.dtype), out=r)
+    # (a NumPy scalar for a device array: CuPy refuses NumPy arrays)
+    one = np.ones((), r.dtype) if type(r) is np.ndarray else r.dtype.type(1)
+    np.add(r, one, out=r)
     return np.reciprocal(r, out=r)
 
 
@@ -371,7 +374,7 @@ def logit(input, eps=None, *, out=None):
     bounds = None
     if eps is not None:
         # NOTE: torch rounds the bounds eps and 1 - eps to the input's dtype.
-        bounds = (U.scalar_to_array(eps, arr.dtype), U.scalar_to_array(1 - eps, arr.dtype))
+        bounds = (_typed(eps, arr.dtype, arr), _typed(1 - eps, arr.dtype, arr))
     res = _wrap(_in_float32(lambda a: _logit_kernel(a, bounds))(arr), input._device)
     if GRAD.enabled and input._rg:
         record(LogitBackward0, res, (input,), (input,)).eps = eps
@@ -439,7 +442,7 @@ def _sign_array(arr):
         # NOTE: torch's sign(nan) is 0, NumPy's is nan.
         nan = np.isnan(r)
         if nan.any():
-            r = np.where(nan, np.zeros((), r.dtype), r)
+            r = np.where(nan, _typed(0, r.dtype, r), r)
     return r
 
 
@@ -489,7 +492,7 @@ def signbit(input, *, out=None):
     arr = input._data
     _refuse_complex("signbit", arr, kernel="signbit_cpu")
     if arr.dtype == _BOOL:
-        r = np.zeros(arr.shape, _BOOL)
+        r = np.zeros_like(arr, dtype=_BOOL)
     elif arr.dtype.kind in "iu":
         r = arr < 0
     else:

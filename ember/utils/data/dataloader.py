@@ -4,10 +4,10 @@ import multiprocessing
 import pickle
 import queue
 import sys
-import warnings
 
 from . import _worker
 from ._collate import default_collate, default_convert
+from ._pin_memory import loader_pins, pin_memory
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -25,11 +25,6 @@ class _InfiniteConstantSampler(Sampler):
     def __iter__(self):
         while True:
             yield None
-
-
-def _accelerator_available():
-    from ... import cuda
-    return cuda.is_available()
 
 
 def _default_context():
@@ -75,10 +70,9 @@ class DataLoader:
         self.dataset = dataset
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
-        self.pin_memory = pin_memory   # NOTE: a no-op: ember has no pinned host memory
-        if pin_memory and not _accelerator_available():
-            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
-                          "then device pinned memory won't be used.", stacklevel=2)
+        # NOTE: as in torch, the iterator decides whether to pin (and warns without an
+        # accelerator), so a loader made before cuda is set up still pins.
+        self.pin_memory = pin_memory
         self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
@@ -178,6 +172,7 @@ class _SingleProcessIter:
         self._fetcher.restart()
         self._indices = iter(loader._index_sampler)
         self._num_yielded = 0
+        self._pin = loader_pins(loader)
 
     def __iter__(self):
         return self
@@ -186,7 +181,7 @@ class _SingleProcessIter:
         index = next(self._indices)
         data = self._fetcher.fetch(index)
         self._num_yielded += 1
-        return data
+        return pin_memory(data) if self._pin else data
 
     def __len__(self):
         return len(self._loader)
@@ -203,6 +198,7 @@ class _MultiProcessIter:
         self._prefetch = max(1, loader.prefetch_factor * loader.num_workers)
         self._closed = False
         self._epoch = -1
+        self._pin = loader_pins(loader)
         context = loader.multiprocessing_context
         if context is None:
             context = _default_context()
@@ -332,7 +328,7 @@ class _MultiProcessIter:
             if not self._persistent:
                 self._shutdown()
             data.reraise()
-        return data
+        return pin_memory(data) if self._pin else data
 
     def _shutdown(self):
         """Tell the workers to exit, wait briefly, and terminate any that linger."""

@@ -22,6 +22,7 @@ What it cannot show: speed, memory placement, CUDA numerics (float16/TF32 matmul
 precision, atomics order), kernel compilation errors, and functions CuPy names but
 implements differently from NumPy.  Those need the real GPU run.
 """
+import inspect
 import json
 import os
 import types
@@ -33,6 +34,28 @@ _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 with open(os.path.join(_HERE, "cupy_names.json")) as _f:
     _NAMES = json.load(_f)
 _UFUNC_NAMES = frozenset(_NAMES["ufuncs"])
+
+
+def _signature(spec):
+    """An inspect.Signature from the dumped (name, kind, has_default) triples."""
+    return inspect.Signature([
+        inspect.Parameter(name, kind, default=None if has_default else inspect.Parameter.empty)
+        for name, kind, has_default in spec])
+
+
+# CuPy's own signatures: NumPy-only arguments (np.sum(where=), a.max(initial=),
+# a.item(0)) are TypeErrors on a GPU, so they are here too.
+_SIGS = {k: _signature(v) for k, v in _NAMES["signatures"].items()}
+_METHOD_SIGS = {k: _signature(v) for k, v in _NAMES["method_signatures"].items()}
+
+
+def _check_call(key, sig, args, kwargs):
+    if sig is None:
+        return
+    try:
+        sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"cupy {key}(): {exc}") from None
 _NDARRAY_NAMES = frozenset(_NAMES["ndarray"])
 
 __version__ = "14.2.0+emulated"
@@ -80,17 +103,26 @@ def _track(a):
         weakref.finalize(a, _release, a.nbytes)
 
 
+_BASES = weakref.WeakValueDictionary()   # id of a NumPy buffer -> its live wrapper
+
+
 def _wrap(r):
     t = type(r)
     if t is _np.ndarray:
         out = object.__new__(ndarray)
         out._a = r
         _track(r)
+        if r.base is None:
+            _BASES[id(r)] = out   # the array a view's ``base`` gives back
         return out
     if isinstance(r, _np.generic):
         return _wrap(_np.asarray(r))
     if t is tuple or t is list:
         return t(_wrap(e) for e in r)
+    if isinstance(r, tuple):
+        # NumPy's named results (linalg.qr, eigh, slogdet ...): CuPy's may be plain tuples,
+        # so code must index them, never use .Q/.eigenvalues
+        return tuple(_wrap(e) for e in r)
     return r
 
 
@@ -142,6 +174,8 @@ class ndarray:
                "numpy.lib.stride_tricks": "stride_tricks"}.get(func.__module__)
         if mod is None or func.__name__ not in _NAMES[mod]:
             return NotImplemented
+        key = f"{mod}.{func.__name__}"
+        _check_call(key, _SIGS.get(key), args, kwargs)
         impl = getattr(func, "_implementation", func)
         return _wrap(impl(*_unwrap(args), **_unwrap(kwargs)))
 
@@ -169,8 +203,16 @@ class ndarray:
 
     @property
     def base(self):
+        # CuPy's base is one array object (``a[1:].base is a``): one wrapper per buffer
         b = self._a.base
-        return _wrap(b) if type(b) is _np.ndarray else None
+        if type(b) is not _np.ndarray:
+            return None
+        w = _BASES.get(id(b))
+        if w is None or w._a is not b:
+            w = object.__new__(ndarray)   # (already counted when first wrapped)
+            w._a = b
+            _BASES[id(b)] = w
+        return w
 
     @property
     def device(self):
@@ -271,7 +313,10 @@ def _call_ufunc(ufunc, method, inputs, kwargs):
 
 
 def _method(name):
+    sig = _METHOD_SIGS.get(name)
+
     def m(self, *args, **kwargs):
+        _check_call(f"ndarray.{name}", sig, (self,) + args, kwargs)
         return _wrap(getattr(self._a, name)(*_unwrap(args), **_unwrap(kwargs)))
     m.__name__ = name
     return m
@@ -332,15 +377,18 @@ for _m in ("at", "reduce", "accumulate", "outer", "reduceat"):
     setattr(ufunc, _m, (lambda m: lambda self, *a, **k: _call_ufunc(self._uf, m, a, k))(_m))
 
 
-def _function(np_func, strict=True):
+def _function(np_func, strict=True, key=None):
+    sig = _SIGS.get(key)
+
     def f(*args, **kwargs):
+        _check_call(key, sig, args, kwargs)
         return _wrap(np_func(*_unwrap(args, strict), **_unwrap(kwargs, strict)))
     f.__name__ = getattr(np_func, "__name__", "function")
     f.__doc__ = f"Emulated cupy.{f.__name__}."
     return f
 
 
-def _populate(namespace, np_module, names):
+def _populate(namespace, np_module, names, prefix="cupy"):
     for name in names:
         if name in namespace:
             continue
@@ -348,13 +396,14 @@ def _populate(namespace, np_module, names):
         if obj is None:
             continue
         if isinstance(obj, _np.ufunc):
-            namespace[name] = ufunc(obj) if name in _UFUNC_NAMES else _function(obj)
+            namespace[name] = ufunc(obj) if name in _UFUNC_NAMES else _function(
+                obj, key=f"{prefix}.{name}")
         elif isinstance(obj, types.ModuleType):
             continue   # submodules are the emulator's own (below)
         elif isinstance(obj, type) or not callable(obj):
             namespace[name] = obj
         else:
-            namespace[name] = _function(obj)
+            namespace[name] = _function(obj, key=f"{prefix}.{name}")
 
 
 # -- host <-> device ---------------------------------------------------------------------

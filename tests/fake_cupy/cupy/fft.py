@@ -3,4 +3,4 @@ import numpy as _np
 
 from ._core import _NAMES, _populate
 
-_populate(globals(), _np.fft, _NAMES["fft"])
+_populate(globals(), _np.fft, _NAMES["fft"], "fft")

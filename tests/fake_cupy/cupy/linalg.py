@@ -4,4 +4,4 @@ import numpy as _np
 from ._core import _NAMES, _populate
 
 LinAlgError = _np.linalg.LinAlgError
-_populate(globals(), _np.linalg, _NAMES["linalg"])
+_populate(globals(), _np.linalg, _NAMES["linalg"], "linalg")
