@@ -35,7 +35,9 @@ def build(lib, attention, cfg=CONFIG):
             super().__init__()
             self.qkv = nn.Linear(n_embd, 3 * n_embd)
             self.proj = nn.Linear(n_embd, n_embd)
-            self.causal = lib.tril(lib.ones(block, block, dtype=lib.bool))
+            # a buffer, so that .to("cuda") moves it (benchmarks/gpu.py)
+            self.register_buffer("causal", lib.tril(lib.ones(block, block, dtype=lib.bool)),
+                                 persistent=False)
 
         def forward(self, x):
             B, T, C = x.shape

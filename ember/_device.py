@@ -97,8 +97,14 @@ class device:
         return (device, (str(self),))
 
     def __enter__(self):
-        raise NotImplementedError("device as a context manager (a default device for "
-                                  "factory functions) is not implemented")
+        # torch: inside ``with torch.device(d):`` factories without device= make tensors on d
+        _DEFAULT_STACK.append(_DEFAULT[0])
+        _DEFAULT[0] = as_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        _DEFAULT[0] = _DEFAULT_STACK.pop()
+        return False
 
 
 class CudaUnavailableError(RuntimeError, AssertionError):
@@ -172,12 +178,25 @@ def _cuda_device(index):
 _CACHE = {}
 CPU = device("cpu")
 META = device("meta")
+_DEFAULT = [CPU]        # the default device for factories (torch.set_default_device)
+_DEFAULT_STACK = []     # saved defaults of enclosing ``with device(...)`` blocks
+
+
+def set_default_device(dev):
+    """torch.set_default_device: factories without device= make tensors on ``dev``
+    (None restores cpu)."""
+    _DEFAULT[0] = CPU if dev is None else as_device(dev)
+
+
+def get_default_device():
+    return _DEFAULT[0]
 
 
 def as_device(dev):
-    """Normalise a device argument (None, str, int, device) to a device object."""
+    """Normalise a device argument (None, str, int, device) to a device object; None is
+    the default device (cpu unless set_default_device or ``with device(...)`` says)."""
     if dev is None or dev is CPU or dev is META:
-        return CPU if dev is None else dev
+        return _DEFAULT[0] if dev is None else dev
     d = device(dev)
     if d.type == "cuda":
         if d.index is None or d not in _CUDA_OK:
@@ -282,3 +301,21 @@ def array_like(values, like, dtype=None):
         return np.asarray(values, dtype=dtype)
     return xp.asarray(to_host(values) if type(values) is not np.ndarray else values,
                       dtype=dtype)
+
+
+def memory_owner(arr):
+    """The array owning ``arr``'s memory: through NumPy views and broadcasts (whose base
+    is NumPy's as_strided wrapper) for host arrays, through ``.base`` for device ones."""
+    root = arr
+    if type(arr) is not np.ndarray and is_device_array(arr):
+        while root.base is not None:
+            root = root.base
+        return root
+    while True:
+        base = root.base
+        if isinstance(base, np.ndarray):
+            root = base
+        elif isinstance(getattr(base, "base", None), np.ndarray):  # numpy's DummyArray
+            root = base.base
+        else:
+            return root

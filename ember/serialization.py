@@ -33,7 +33,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import (CPU, META, as_device, as_strided, data_ptr, device as _device,
-                      is_device_array, meta_array, move_array, xp_for)
+                      is_device_array, memory_owner, meta_array, move_array, xp_for)
 from ._tensor import Size, Tensor, _ptr, _torch_strides, _wrap
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
@@ -92,27 +92,7 @@ _W_SIZE = _TorchName("torch", "Size")
 # ---------------------------------------------------------------------------------
 # saving
 # ---------------------------------------------------------------------------------
-def _memory_owner(arr):
-    """The array owning ``arr``'s memory (looks through expand's as_strided wrapper)."""
-    if type(arr) is not np.ndarray and is_device_array(arr):
-        return _device_owner(arr)
-    root = arr
-    while True:
-        base = root.base
-        if isinstance(base, np.ndarray):
-            root = base
-        elif isinstance(getattr(base, "base", None), np.ndarray):  # numpy's DummyArray
-            root = base.base
-        else:
-            return root
-
-
-def _device_owner(arr):
-    """The device array owning ``arr``'s memory (CuPy links views through ``.base``)."""
-    root = arr
-    while root.base is not None:
-        root = root.base
-    return root
+_memory_owner = memory_owner   # looks through expand's as_strided wrapper
 
 
 def _host_view(arr, cache):
@@ -122,7 +102,7 @@ def _host_view(arr, cache):
     and ``arr`` is rebuilt on that copy with its offset and strides, so cuda tensors
     that share memory still share one storage in the file, as torch writes them.
     """
-    owner = _device_owner(arr)
+    owner = memory_owner(arr)
     key = (data_ptr(owner), owner.nbytes)
     entry = cache.get(key)
     if entry is None:

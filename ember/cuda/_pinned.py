@@ -10,24 +10,14 @@ import weakref
 
 import numpy as np
 
-from .._device import _CUPY, CudaUnavailableError, cupy, move_array
+from .._device import _CUPY, CudaUnavailableError, cupy, memory_owner, move_array
 from ..autograd.graph import Node
 
 _PINNED = {}    # id(base array) -> weakref to it: the buffers ember pinned
 _PENDING = []   # (event, host array) of async copies still in flight
 
 
-def _host_root(arr):
-    """The NumPy array owning ``arr``'s memory (looks through views and broadcasts)."""
-    root = arr
-    while True:
-        base = root.base
-        if isinstance(base, np.ndarray):
-            root = base
-        elif isinstance(getattr(base, "base", None), np.ndarray):  # numpy's DummyArray
-            root = base.base
-        else:
-            return root
+_host_root = memory_owner   # the NumPy array owning a view's memory
 
 
 def is_pinned_array(arr):

@@ -239,8 +239,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       UserWarning, stacklevel=2)
     arr = _array_from_data(data, dtype, "tensor")
     if device is None:
-        # NOTE: as torch, a copy of a tensor stays on the tensor's device
-        device = data._device if is_tensor else CPU
+        # NOTE: as torch, a copy of a tensor stays on the tensor's device, unless a
+        # default device was set (set_default_device / ``with device(...)``)
+        device = as_device(None)
+        if is_tensor and device is CPU:
+            device = data._device
     else:
         device = as_device(device)
     if device is not META:

@@ -982,19 +982,16 @@ def is_warn_always_enabled():
 
 
 def set_default_device(device):
-    """Record the default device.
-
-    NOTE: ember's factories do not read it yet (they default to cpu); only the getter
-    reflects it.
-    """
-    _Switches.default_device = None if device is None else as_device(device)
+    """Factories called without ``device=`` make tensors on ``device`` from now on
+    (``None`` restores cpu); ``with ember.device(d):`` does the same for a block."""
+    from .._device import set_default_device as _set
+    _set(device)
 
 
 def get_default_device():
-    from .._device import device as _device_cls
-    if _Switches.default_device is None:
-        return _device_cls("cpu")
-    return _Switches.default_device
+    """The device factories use when given no ``device=`` (cpu unless set)."""
+    from .._device import get_default_device as _get
+    return _get()
 
 
 def set_float32_matmul_precision(precision):

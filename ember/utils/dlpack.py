@@ -86,43 +86,32 @@ def _tensor_dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=
         raise BufferError(f"__dlpack__(): a cpu tensor takes no stream, got stream={stream!r}")
     if dl_device is not None and tuple(dl_device)[0] != _KDL_CPU:
         raise BufferError(f"__dlpack__(): cannot export a cpu tensor to device {dl_device}")
-    kwargs = {}
-    if max_version is not None:
-        kwargs["max_version"] = max_version
-    if copy is not None:
-        kwargs["copy"] = copy
-    arr = self._data
-    bf16 = arr.dtype == _BF16
-    if bf16:
-        arr = arr.view(_U16)
-    try:
-        capsule = arr.__dlpack__(**kwargs)
-    except (BufferError, TypeError) as exc:
-        raise BufferError(f"__dlpack__(): cannot export tensor of shape {list(self.shape)} and "
-                          f"dtype {self.dtype}: {exc}") from None
-    if bf16:
-        field = _capsule_dtype(capsule)
-        field.code, field.bits, field.lanes = _KDL_BFLOAT, 16, 1
-    return capsule
+    return _export(self, _given(max_version=max_version, copy=copy), (BufferError, TypeError))
 
 
 def _cuda_dlpack(self, stream, max_version, dl_device, copy):
     """A cuda tensor's capsule, produced by CuPy (which syncs with ``stream``)."""
-    kwargs = {"stream": stream}
-    if max_version is not None:
-        kwargs["max_version"] = max_version
-    if dl_device is not None:
-        kwargs["dl_device"] = dl_device
-    if copy is not None:
-        kwargs["copy"] = copy
+    kwargs = _given(max_version=max_version, dl_device=dl_device, copy=copy)
+    kwargs["stream"] = stream
+    return _export(self, kwargs, (BufferError, TypeError, AttributeError, NotImplementedError))
+
+
+def _given(**kwargs):
+    """The keyword arguments that were given (not None)."""
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+def _export(self, kwargs, errors):
+    """The capsule of the tensor's array; bfloat16 goes out as uint16 bits with DLPack's
+    bfloat16 code written into the capsule."""
     arr = self._data
     bf16 = arr.dtype == _BF16
     if bf16:
         arr = arr.view(_U16)
     try:
         capsule = arr.__dlpack__(**kwargs)
-    except (BufferError, TypeError, AttributeError, NotImplementedError) as exc:
-        raise BufferError(f"__dlpack__(): cannot export cuda tensor of shape "
+    except errors as exc:
+        raise BufferError(f"__dlpack__(): cannot export {self._device.type} tensor of shape "
                           f"{list(self.shape)} and dtype {self.dtype}: {exc}") from None
     if bf16:
         field = _capsule_dtype(capsule)
