@@ -188,10 +188,28 @@ def report(mach, sections, imports, total_seconds, end_load):
                 "| module | ms |", "| --- | ---: |"]
         out += [f"| `import {m}` | {fmt(v)} |" for m, v in f.items()]
         out += ["", "`import ember` includes importing NumPy.", ""]
+    out += gpu_section()
     out += [f"Whole run: {total_seconds:.0f} s; 1-minute load average {mach['load']} at the "
             f"start, {end_load} at the end ({mach['cores']} cores: a load above that means "
             "other work competed for the cores).", ""]
     return "\n".join(out)
+
+
+GPU_RESULTS = os.path.join(HERE, "gpu_results.md")
+
+
+def gpu_section():
+    """The GPU figures: benchmarks/gpu_results.md, the table benchmarks/gpu.py wrote on
+    the last GPU machine (tools/gpu_check.sh), carried over as it is."""
+    out = ["## GPU (cuda): ember on CuPy vs torch on cuda, batch sizes x8", ""]
+    if os.path.exists(GPU_RESULTS):
+        with open(GPU_RESULTS) as f:
+            out += [f.read().rstrip(), ""]
+    else:
+        out += ["Not measured yet: no session has had a GPU machine. `tools/gpu_check.sh` "
+                "runs the cuda tests and `benchmarks/gpu.py` there and writes the table; "
+                "copy it to `benchmarks/gpu_results.md` and rerun this script.", ""]
+    return out
 
 
 def print_rows(setting, rows, info):

@@ -190,7 +190,10 @@ def _new_random_state(index):
     """A CuPy RandomState on cuda device ``index``, Philox where CuPy offers it (re-seeding
     a Philox generator is free; XORWOW, CuPy's default, runs a set-up kernel each time)."""
     cp = cupy()
-    method = getattr(getattr(cp.cuda, "curand", None), "CURAND_RNG_PSEUDO_PHILOX4_32_10", None)
+    try:   # cupy.cuda.curand loads libcurand on first access: ImportError without it
+        method = cp.cuda.curand.CURAND_RNG_PSEUDO_PHILOX4_32_10
+    except (AttributeError, ImportError):
+        method = None
     with cp.cuda.Device(index):
         if method is None:
             return cp.random.RandomState()

@@ -8,7 +8,9 @@
 #    compare with `python -m pytest --collect-only -q <same files>` there),
 # 2. runs them on cuda against torch on cuda, writing a JUnit XML summary,
 # 3. runs benchmarks/gpu.py (mlp, cnn, gpt, lstm at batch x8; matmul TFLOP/s in
-#    float32/bfloat16; per-op launch cost) and writes its markdown table.
+#    float32/bfloat16; per-op launch cost) and writes its markdown table
+#    ($OUT/gpu_bench.md: copy it to benchmarks/gpu_results.md, which
+#    benchmarks/run.py puts into BENCHMARKS.md).
 # Everything lands in $OUT (default ./gpu_out).
 set -uo pipefail
 cd "$(dirname "$0")/.."
