@@ -9,7 +9,7 @@ code is what a PyTorch user would write, with ``ember`` in place of ``torch``.
 
 Run from the repository root (needs the ``examples`` extra: scikit-learn, tqdm):
 
-    python examples/digits.py [--seed 0] [--epochs 15]
+    python examples/digits.py [--seed 0] [--epochs 15] [--device cuda]
 
 It shows a progress bar per epoch, prints the training time and the test accuracy
 (about 98-99%), and exits with status 1 if the test accuracy is below 97%.
@@ -60,12 +60,13 @@ class DigitsCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
-def evaluate(model, loader):
+def evaluate(model, loader, device="cpu"):
     """Fraction of correctly classified samples."""
     model.eval()
     correct = total = 0
     with ember.no_grad():
         for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
             correct += (model(images).argmax(dim=1) == labels).sum().item()
             total += len(labels)
     model.train()
@@ -78,16 +79,20 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda (needs ember[cuda])")
     args = parser.parse_args(argv)
+    device = ember.device(args.device)
+    pin = device.type == "cuda"   # page-locked batches, copied without blocking
 
     ember.manual_seed(args.seed)   # weights and shuffling
     train_set, test_set = load_data()
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=256)
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                              pin_memory=pin)
+    test_loader = DataLoader(test_set, batch_size=256, pin_memory=pin)
     print(f"digits: {len(train_set)} training and {len(test_set)} test images (8x8), seed "
-          f"{args.seed}")
+          f"{args.seed}, device {device}")
 
-    model = DigitsCNN()
+    model = DigitsCNN().to(device)
     optimizer = ember.optim.Adam(model.parameters(), lr=args.lr)
     scheduler = ember.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     # Label smoothing keeps the network from growing over-confident on 1,437 images;
@@ -100,6 +105,8 @@ def main(argv=None):
         bar = tqdm(train_loader, desc=f"epoch {epoch:2d}/{args.epochs}", unit="batch",
                    leave=False, file=sys.stdout)
         for images, labels in bar:
+            images = images.to(device, non_blocking=pin)
+            labels = labels.to(device, non_blocking=pin)
             optimizer.zero_grad()
             loss = loss_fn(model(images), labels)
             loss.backward()
@@ -111,7 +118,7 @@ def main(argv=None):
               flush=True)
     train_seconds = time.perf_counter() - start
 
-    test_accuracy = evaluate(model, test_loader)
+    test_accuracy = evaluate(model, test_loader, device)
     print(f"trained in {train_seconds:.1f}s; test accuracy: {test_accuracy:.4f}")
     if test_accuracy < REQUIRED_ACCURACY:
         print(f"FAILED: test accuracy is below {REQUIRED_ACCURACY}", file=sys.stderr)
