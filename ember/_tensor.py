@@ -13,7 +13,6 @@ import os
 import numpy as np
 
 from . import _dtype as D
-
 from ._device import (CPU, META, as_device, data_ptr, is_device_array, meta_array, move_array,
                       xp_for)
 from .autograd import grad_mode
