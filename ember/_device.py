@@ -268,11 +268,16 @@ def to_meta(arr):
 # (ops call np.* on their arrays and NumPy dispatches device arrays to CuPy; these cover
 # what does not dispatch)
 
-def as_array(r):
-    """``r`` as an array: NumPy functions return NumPy scalars for 0-d results."""
-    if type(r) is np.ndarray or (_CUPY and isinstance(r, _CUPY[0].ndarray)):
-        return r
-    return np.asarray(r)
+def as_array(r, dtype=None):
+    """``r`` as an array (of ``dtype`` when given) on its device: NumPy functions return
+    NumPy scalars for 0-d results, CuPy 0-d arrays."""
+    if dtype is None:
+        if type(r) is np.ndarray or (_CUPY and isinstance(r, _CUPY[0].ndarray)):
+            return r
+        return np.asarray(r)
+    if type(r) is not np.ndarray and _CUPY and isinstance(r, _CUPY[0].ndarray):
+        return r.astype(dtype, copy=False)
+    return np.asarray(r, dtype=dtype)
 
 
 def writeable(arr):
@@ -298,9 +303,8 @@ def array_like(values, like, dtype=None):
     """``values`` (a list, a NumPy array, a number) as an array on ``like``'s device."""
     xp = xp_of(like)
     if xp is np:
-        return np.asarray(values, dtype=dtype)
-    return xp.asarray(to_host(values) if type(values) is not np.ndarray else values,
-                      dtype=dtype)
+        return np.asarray(to_host(values), dtype=dtype)
+    return xp.asarray(values, dtype=dtype)   # host values copied over, device ones kept
 
 
 def memory_owner(arr):

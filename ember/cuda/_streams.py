@@ -8,7 +8,7 @@ from .._device import cupy, device as _device
 
 def _index(dev):
     """A cuda device index from None (current), an int, a str or a device."""
-    from . import _device_index
+    from . import _device_index   # ember.cuda imports this module: resolved at call time
     return _device_index(dev)
 
 

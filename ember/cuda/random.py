@@ -13,7 +13,7 @@ without CUDA ``manual_seed``, ``manual_seed_all``, ``seed``, ``seed_all`` and
 import os
 
 from .. import _random as R
-from .._device import CudaUnavailableError, cuda_device_count, cupy, device
+from .._device import CudaUnavailableError, cuda_device_count, cupy
 
 __all__ = ["get_rng_state", "get_rng_state_all", "set_rng_state", "set_rng_state_all",
            "manual_seed", "manual_seed_all", "seed", "seed_all", "initial_seed"]
@@ -27,18 +27,10 @@ def _available():
     return True
 
 
-def _index(dev):
-    """The device index of ``dev`` (an int, 'cuda', 'cuda:1', a device): None = current."""
-    if isinstance(dev, str):
-        dev = device(dev)
-    if isinstance(dev, device):
-        return dev.index
-    return int(dev)
-
-
 def _generator(dev="cuda"):
     cupy()   # torch's error when there is no cuda
-    return R.cuda_default_generator(_index(dev))
+    from . import _device_index   # the same parsing as the rest of ember.cuda
+    return R.cuda_default_generator(_device_index(dev))
 
 
 def manual_seed(seed):

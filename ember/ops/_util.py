@@ -133,8 +133,6 @@ def _prep_binary_slow(op, input, other, float_result):
             arr = x._data
             if arr.dtype != np_dtype:
                 arr = arr.astype(np_dtype)
-            if device.type == "cuda" and type(arr) is np.ndarray:
-                arr = arr[()]   # a 0-dim cpu tensor in a cuda op: CuPy takes NumPy scalars
         else:
             if isinstance(x, np.generic):
                 x = x.item()
@@ -142,8 +140,10 @@ def _prep_binary_slow(op, input, other, float_result):
                 arr = x  # a weak Python float keeps the tensor's float dtype in NumPy too
             else:
                 arr = scalar_to_array(x, np_dtype)
-                if device.type == "cuda":
-                    arr = arr[()]   # CuPy takes NumPy scalars, not NumPy 0-d arrays
+        if device.type == "cuda" and type(arr) is np.ndarray:
+            # a number or a 0-dim cpu tensor in a cuda op: CuPy takes NumPy scalars, not
+            # NumPy 0-d arrays
+            arr = arr[()]
         arrays.append(arr)
     return arrays[0], arrays[1], device
 

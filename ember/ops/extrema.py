@@ -12,7 +12,7 @@ from . import _util as U
 from ._util import GRAD, record
 from .reduction import (  # shared reduction helpers
     reduce_dims, _one_dim, _keep, _keep_arr, _const, _finish, _finish_exact,
-    _dim_aliases, _zero_size_error, _check_nonempty_dims, _scatter_add, _typed)
+    _dim_aliases, _zero_size_error, _check_nonempty_dims, _scatter_add)
 from ._return_types import return_types, _write_tuple_out
 
 
@@ -273,7 +273,7 @@ def _arg_extreme(op, np_fn, input, dim, keepdim, out):
         if arr.size == 0:
             raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() "
                              "== 0.")
-        index = _typed(np_fn(arr), np.int64)
+        index = as_array(np_fn(arr), np.int64)
         if keepdim:
             index = index.reshape((1,) * arr.ndim)
     else:
@@ -283,7 +283,7 @@ def _arg_extreme(op, np_fn, input, dim, keepdim, out):
         else:
             if arr.shape[d] == 0:
                 raise _zero_size_error(op, d)
-            index = _typed(np_fn(arr, axis=d, keepdims=keepdim), np.int64)
+            index = as_array(np_fn(arr, axis=d, keepdims=keepdim), np.int64)
     return _finish_exact(U.wrap(index, input._device), out, op)
 
 

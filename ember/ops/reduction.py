@@ -26,7 +26,7 @@ import operator
 import numpy as np
 
 from .. import _dtype as D
-from .._device import as_array, is_device_array, xp_of
+from .._device import as_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -103,13 +103,6 @@ def expand_reduced_grad(grad, in_shape, axes, keepdim):
 def _const(arr, like):
     """A constant tensor (no graph) on ``like``'s device."""
     return U.wrap(as_array(arr), like._device)
-
-
-def _typed(r, dtype):
-    """``r`` (an array or a NumPy scalar) as an array of ``dtype``, on its device."""
-    if type(r) is not np.ndarray and is_device_array(r):
-        return r.astype(dtype, copy=False)
-    return np.asarray(r, dtype=dtype)
 
 
 def accumulate(uf, arr, axis):
@@ -405,7 +398,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, k
         # NaN -> 0 first: np.nansum does not see NaN in ml_dtypes' bfloat16.
         work = _compute(arr if dtype is None else arr.astype(target))
         result = np.nansum(work, axis=axes, keepdims=keepdim).astype(target)
-    res = U.wrap(_typed(result, target), input._device)
+    res = U.wrap(as_array(result, target), input._device)
     if GRAD.enabled and input._rg:
         node = record(NansumBackward0, res, (input,))
         node.in_shape, node.axes, node.keepdim = arr.shape, axes, keepdim
@@ -450,7 +443,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
     count = _reduced_count(arr.shape, axes)
     # sum / count rather than np.mean: no "Mean of empty slice" warning (torch gives nan).
     total = _add_reduce(arr, axes, keepdim, _F32 if arr.dtype in _LOW_PRECISION else None)
-    res = U.wrap(_typed(np.true_divide(total, count), arr.dtype), input._device)
+    res = U.wrap(as_array(np.true_divide(total, count), arr.dtype), input._device)
     if GRAD.enabled and input._rg:
         if all_dims and not keepdim:
             node = record(MeanBackward0, res, (input,))
@@ -572,7 +565,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
         result = np.prod(work, axis=axes, dtype=_F32, keepdims=keepdim).astype(target)
     else:
         result = np.prod(work, axis=axes, dtype=target, keepdims=keepdim)
-    res = U.wrap(_typed(result, target), input._device)
+    res = U.wrap(as_array(result, target), input._device)
     if GRAD.enabled and input._rg:
         if dim is None:
             record(ProdBackward0, res, (input,), (input, res))
@@ -630,7 +623,7 @@ def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=N
         result = np.log(total) + shift
         if not keepdim:
             result = np.squeeze(result, axes)
-    res = U.wrap(_typed(result, arr.dtype), input._device)
+    res = U.wrap(as_array(result, arr.dtype), input._device)
     if GRAD.enabled and input._rg:
         node = record(LogsumexpBackward0, res, (input,), (input, res))
         node.axes, node.keepdim = axes, keepdim
@@ -696,7 +689,7 @@ def count_nonzero(input, dim=None, *, axis=None):
     axes, _ = reduce_dims(input, dim, "count_nonzero")
     truth = arr if arr.dtype == np.bool_ else arr != 0
     result = np.sum(truth, axis=axes, dtype=np.int64)
-    return U.wrap(_typed(result, _I64), input._device)
+    return U.wrap(as_array(result, _I64), input._device)
 
 
 # ----------------------------------------------------------------------------------

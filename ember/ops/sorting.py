@@ -22,7 +22,7 @@ from . import _util as U
 from ._util import GRAD, record
 from .pointwise._common import _not_implemented
 from ._return_types import _return_type, _write_tuple_out, return_types
-from .reduction import _LOW_PRECISION, _F32, _scatter_add, _typed, argsort_stable
+from .reduction import _LOW_PRECISION, _F32, _scatter_add, argsort_stable
 
 # NOTE: torch.return_types.sort/topk/kthvalue/histogram; added to the shared namespace
 # (so ``ember.return_types.sort`` exists and pickles resolve it).
@@ -432,7 +432,7 @@ def _search(op, b, v, side, sorter, out_int32):
         for i in range(b2.shape[0]):
             res[i] = np.searchsorted(b2[i], v2[i], side=side)
         res = res.reshape(v.shape)
-    return _typed(res, _I32 if out_int32 else _I64)
+    return as_array(res, _I32 if out_int32 else _I64)
 
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,

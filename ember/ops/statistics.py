@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._device import xp_of
+from .._device import as_array, xp_of
 from .._tensor import Tensor
 from ..autograd.graph import Node
 from . import _util as U
@@ -17,7 +17,7 @@ from ._util import GRAD, record
 from .reduction import (  # shared reduction helpers
     _FROM_NP, _py_max, _py_any, reduce_dims, _keep, _const, _compute, _finish,
     _finish_exact, _dim_aliases, _reduced_count, _check_float, _pow_scalar, _sign,
-    _moveaxis, _typed, accumulate, argsort_stable)
+    _moveaxis, accumulate, argsort_stable)
 from ._return_types import _write_tuple_out
 from .extrema import (MedianBackward0, MedianBackward1, ModeBackward0, NanmedianBackward0,
                       NanmedianBackward1, _record_even, _select_along)
@@ -83,7 +83,7 @@ def _var_std(op, input, dim, unbiased, keepdim, correction, take_sqrt):
     result = np.true_divide(sq, centered.dtype.type(dof))
     if take_sqrt:
         result = np.sqrt(result)
-    res = U.wrap(_typed(result, out_dtype), input._device)
+    res = U.wrap(as_array(result, out_dtype), input._device)
     if GRAD.enabled and input._rg:
         if take_sqrt:
             node = record(StdBackward0, res, (input,), (input, res))
@@ -222,7 +222,7 @@ def _vector_norm(op, input, p, dim, keepdim, dtype):
         e = a.dtype.type(p)
         result = np.power(np.sum(np.power(a, e), axis=axes, keepdims=keepdim), 1 / e)
     # a complex input has a real norm (complex64 -> float32)
-    res = U.wrap(_typed(result, a.dtype if arr.dtype.kind == "c" else arr.dtype),
+    res = U.wrap(as_array(result, a.dtype if arr.dtype.kind == "c" else arr.dtype),
                  input._device)
     if GRAD.enabled and input._rg:
         node = record(LinalgVectorNormBackward0, res, (input,), (input, res))
