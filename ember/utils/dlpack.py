@@ -51,14 +51,19 @@ class _DLDataType(ctypes.Structure):
     _fields_ = [("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16)]
 
 
-def _capsule_dtype(capsule):
-    """The DLDataType inside an unconsumed DLPack capsule (a ctypes view, writable)."""
+def _dtype_address(capsule):
+    """The address of the DLDataType inside an unconsumed DLPack capsule."""
     name = _get_name(capsule)
     offset = _DTYPE_OFFSET.get(name)
     if offset is None:
         raise RuntimeError(f"from_dlpack(): expected a DLPack capsule named 'dltensor' or "
                            f"'dltensor_versioned', got {name!r} (already consumed?)")
-    return _DLDataType.from_address(_get_pointer(capsule, name) + offset)
+    return _get_pointer(capsule, name) + offset
+
+
+def _capsule_dtype(capsule):
+    """The DLDataType inside an unconsumed DLPack capsule (a ctypes view, writable)."""
+    return _DLDataType.from_address(_dtype_address(capsule))
 
 
 def _is_capsule(obj):
@@ -159,12 +164,7 @@ class _CapsuleHolder:
 
 def _capsule_device(capsule):
     """(device_type, device_id) of an unconsumed capsule (the DLDevice before ndim, dtype)."""
-    name = _get_name(capsule)
-    offset = _DTYPE_OFFSET.get(name)
-    if offset is None:
-        raise RuntimeError(f"from_dlpack(): expected a DLPack capsule named 'dltensor' or "
-                           f"'dltensor_versioned', got {name!r} (already consumed?)")
-    pair = (ctypes.c_int32 * 2).from_address(_get_pointer(capsule, name) + offset - 12)
+    pair = (ctypes.c_int32 * 2).from_address(_dtype_address(capsule) - 12)
     return int(pair[0]), int(pair[1])
 
 
